@@ -1,0 +1,2 @@
+def chromium_tours(module):
+    pass

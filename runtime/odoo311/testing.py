@@ -1,0 +1,79 @@
+"""Collect Odoo's test results so a test run can report counts and set its exit code.
+
+Odoo 11 logs test results but never sets the process exit code on failure. When the environment
+variable ``ODOO311_TEST_RESULTS`` names a file, this module appends JSON lines to it:
+
+* one ``{"kind": "suite", ...}`` line per ``TextTestRunner.run`` made by Odoo's test loader
+  (one per test module), with the ids of failed, errored and skipped tests;
+* one ``{"kind": "log", ...}`` line per ERROR/CRITICAL log record emitted outside a test
+  stream (a test module that cannot be imported, a module that fails to load, an exception
+  in a request during a tour), since Odoo only logs those.
+
+``odoo311.suite`` reads the file, prints the totals and decides the exit code.
+"""
+import json
+import logging
+import os
+import threading
+import unittest
+
+_LOCK = threading.Lock()
+
+
+def _write(record):
+    path = os.environ.get('ODOO311_TEST_RESULTS')
+    if not path:
+        return
+    with _LOCK, open(path, 'a') as out:
+        out.write(json.dumps(record) + '\n')
+
+
+def _test_id(test):
+    return test.id() if hasattr(test, 'id') else str(test)
+
+
+def _stream_name(stream):
+    logger = getattr(getattr(stream, 'stream', stream), 'logger', None)
+    return logger.name if logger is not None else 'unittest'
+
+
+def _wrap_runner():
+    original = unittest.TextTestRunner.run
+    if getattr(original, '__odoo311__', False):
+        return
+
+    def run(self, test):
+        result = original(self, test)
+        _write({
+            'kind': 'suite',
+            'module': _stream_name(self.stream),
+            'run': result.testsRun,
+            'failures': [[_test_id(t), tb] for t, tb in result.failures],
+            'errors': [[_test_id(t), tb] for t, tb in result.errors],
+            'skipped': [[_test_id(t), reason] for t, reason in result.skipped],
+            'unexpected_successes': [_test_id(t) for t in result.unexpectedSuccesses],
+        })
+        return result
+    run.__odoo311__ = True
+    unittest.TextTestRunner.run = run
+
+
+class _ErrorLogHandler(logging.Handler):
+    """Record ERROR+ log lines that are not a test's own failure report."""
+
+    def emit(self, record):
+        if record.name.startswith('odoo.addons.') and '.tests.' in record.name:
+            return  # the TestStream of a test module: already counted as a failure/error
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed log call must not break the run
+            message = str(record.msg)
+        if record.exc_info and record.exc_info[1] is not None:
+            message += '\n' + logging.Formatter().formatException(record.exc_info)
+        _write({'kind': 'log', 'logger': record.name, 'level': record.levelname, 'message': message})
+
+
+def register():
+    if os.environ.get('ODOO311_TEST_RESULTS'):
+        _wrap_runner()
+        logging.getLogger().addHandler(_ErrorLogHandler(logging.ERROR))
