@@ -43,6 +43,7 @@ def _wrap_runner():
         return
 
     def run(self, test):
+        _skip_excluded(test)
         result = original(self, test)
         _write({
             'kind': 'suite',
@@ -56,6 +57,43 @@ def _wrap_runner():
         return result
     run.__odoo311__ = True
     unittest.TextTestRunner.run = run
+
+
+def _exclusions():
+    path = os.environ.get('ODOO311_TEST_EXCLUDE')
+    excluded = {}
+    if path and os.path.exists(path):
+        with open(path) as src:
+            for line in src:
+                test_id, _sep, reason = line.strip().partition(' ')
+                if test_id and not test_id.startswith('#'):
+                    excluded[test_id] = reason.strip()
+    return excluded
+
+
+def _cases(test):
+    if isinstance(test, unittest.TestCase):
+        yield test
+    else:
+        for sub in test:
+            yield from _cases(sub)
+
+
+def _skip_excluded(test):
+    """Skip, with its listed reason, each test named in ``$ODOO311_TEST_EXCLUDE``."""
+    excluded = _exclusions()
+    if not excluded:
+        return
+    for case in _cases(test):
+        reason = excluded.get(case.id())
+        if reason is None:
+            continue
+
+        def skipped(*_args, _reason='excluded: ' + reason, **_kwargs):
+            raise unittest.SkipTest(_reason)
+        skipped.__unittest_skip__ = True
+        skipped.__unittest_skip_why__ = 'excluded: ' + reason
+        setattr(case, case._testMethodName, skipped)
 
 
 class _ErrorLogHandler(logging.Handler):
@@ -74,6 +112,6 @@ class _ErrorLogHandler(logging.Handler):
 
 
 def register():
-    if os.environ.get('ODOO311_TEST_RESULTS'):
+    if os.environ.get('ODOO311_TEST_RESULTS') or os.environ.get('ODOO311_TEST_EXCLUDE'):
         _wrap_runner()
         logging.getLogger().addHandler(_ErrorLogHandler(logging.ERROR))

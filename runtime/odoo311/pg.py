@@ -1,0 +1,158 @@
+"""Find or start the PostgreSQL the project uses, and give Odoo a dedicated role.
+
+The PostgreSQL at ``$PGHOST:$PGPORT`` (default 127.0.0.1:5432) is used when it answers;
+otherwise a project-local cluster is created under ``var/pgdata`` with Debian's binaries and
+started on ``$PGPORT`` (default 5432) or the next free port. Odoo refuses to run as ``postgres``,
+so it connects as the role ``$ODOO_DB_USER`` (default ``crmsuite``, with CREATEDB).
+"""
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import time
+
+import psycopg2
+from psycopg2 import sql
+
+
+def settings():
+    return {
+        'host': os.environ.get('PGHOST', '127.0.0.1'),
+        'port': int(os.environ.get('PGPORT', '5432')),
+        'superuser': os.environ.get('PGSUPERUSER', 'postgres'),
+        'user': os.environ.get('ODOO_DB_USER', 'crmsuite'),
+        'password': os.environ.get('ODOO_DB_PASSWORD', ''),
+    }
+
+
+def _answers(host, port):
+    try:
+        with socket.create_connection((host, port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def _pg_bin(name):
+    found = sorted(glob.glob('/usr/lib/postgresql/*/bin/' + name))
+    if not found:
+        raise RuntimeError("PostgreSQL server binaries not found: apt-get install postgresql")
+    return found[-1]
+
+
+def _as_postgres_user(cmd):
+    """initdb/pg_ctl refuse to run as root: run them as the ``postgres`` system user then."""
+    if os.geteuid() == 0:
+        return ['runuser', '-u', 'postgres', '--'] + cmd
+    return cmd
+
+
+def start_local_cluster(var_dir, port):
+    """Create (once) and start a cluster under ``var_dir/pgdata``, trust auth, loopback only."""
+    data = os.path.join(var_dir, 'pgdata')
+    sockets = os.path.join(var_dir, 'pgsocket')
+    os.makedirs(sockets, exist_ok=True)
+    if os.geteuid() == 0:
+        shutil.chown(var_dir, 'postgres')
+        shutil.chown(sockets, 'postgres')
+    if not os.path.exists(os.path.join(data, 'PG_VERSION')):
+        subprocess.check_call(_as_postgres_user(
+            [_pg_bin('initdb'), '-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8',
+             '--locale=C.UTF-8']), stdout=subprocess.DEVNULL)
+    subprocess.check_call(_as_postgres_user(
+        [_pg_bin('pg_ctl'), '-D', data, '-l', os.path.join(var_dir, 'postgresql.log'), '-w',
+         '-o', '-p %d -k %s -c listen_addresses=127.0.0.1' % (port, sockets), 'start']),
+        stdout=subprocess.DEVNULL)
+
+
+def ensure_server(var_dir):
+    """Return connection settings of a reachable PostgreSQL, starting a local one if needed."""
+    conf = settings()
+    if _answers(conf['host'], conf['port']):
+        return conf
+    print("PostgreSQL at %s:%s does not answer: starting a project-local cluster"
+          % (conf['host'], conf['port']), flush=True)
+    conf['host'] = '127.0.0.1'
+    start_local_cluster(var_dir, conf['port'])
+    for _attempt in range(30):
+        if _answers(conf['host'], conf['port']):
+            return conf
+        time.sleep(0.5)
+    raise RuntimeError("The project-local PostgreSQL did not start (see var/postgresql.log)")
+
+
+def connect(conf, dbname='postgres', superuser=False):
+    user = conf['superuser'] if superuser else conf['user']
+    cnx = psycopg2.connect(host=conf['host'], port=conf['port'], dbname=dbname, user=user,
+                           password=None if superuser else (conf['password'] or None))
+    cnx.autocommit = True
+    return cnx
+
+
+def ensure_role(conf):
+    """Create the dedicated Odoo role (LOGIN CREATEDB) when it does not exist."""
+    cnx = connect(conf, superuser=True)
+    try:
+        with cnx.cursor() as cr:
+            cr.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [conf['user']])
+            if not cr.fetchone():
+                cr.execute(sql.SQL("CREATE ROLE {} LOGIN CREATEDB").format(
+                    sql.Identifier(conf['user'])))
+    finally:
+        cnx.close()
+
+
+def database_exists(conf, name):
+    cnx = connect(conf)
+    try:
+        with cnx.cursor() as cr:
+            cr.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            return bool(cr.fetchone())
+    finally:
+        cnx.close()
+
+
+def drop_database(conf, name):
+    cnx = connect(conf)
+    try:
+        with cnx.cursor() as cr:
+            cr.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                       "WHERE datname = %s AND pid <> pg_backend_pid()", [name])
+            cr.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+    finally:
+        cnx.close()
+
+
+def copy_database(conf, template, name):
+    drop_database(conf, name)
+    cnx = connect(conf)
+    try:
+        with cnx.cursor() as cr:
+            cr.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                       "WHERE datname = %s AND pid <> pg_backend_pid()", [template])
+            cr.execute(sql.SQL("CREATE DATABASE {} WITH TEMPLATE {}").format(
+                sql.Identifier(name), sql.Identifier(template)))
+    finally:
+        cnx.close()
+
+
+def rename_database(conf, old, new):
+    cnx = connect(conf)
+    try:
+        with cnx.cursor() as cr:
+            cr.execute(sql.SQL("ALTER DATABASE {} RENAME TO {}").format(
+                sql.Identifier(old), sql.Identifier(new)))
+    finally:
+        cnx.close()
+
+
+def list_databases(conf, prefix):
+    cnx = connect(conf)
+    try:
+        with cnx.cursor() as cr:
+            cr.execute("SELECT datname FROM pg_database WHERE datname LIKE %s ORDER BY datname",
+                       [prefix.replace('_', r'\_') + '%'])
+            return [row[0] for row in cr.fetchall()]
+    finally:
+        cnx.close()

@@ -1,0 +1,424 @@
+"""The project's driver: databases, demo server and test runs (``bin/suite <command>``).
+
+Commands (the Makefile calls them; each prepares PostgreSQL and ``var/odoo.conf`` first):
+
+``demo``       copy the dependency template, install the suite's addons with demo data, and run
+               the server at http://localhost:8069 (admin/admin) with workers and cron.
+``test``       runtime tests, every addon's Odoo tests, the suite-level pytest tests; prints
+               ``N passed, N failed, N skipped`` last and exits non-zero on any failure.
+``test-core``  Odoo's own tests of the modules the suite depends on (``--fast``: the subset
+               that exercises the runtime's risky parts: safe_eval, views, QWeb, a tour).
+``template``   build (once) the template database the others copy.
+"""
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+from . import pg
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+VAR = os.path.join(ROOT, 'var')
+ADDONS = os.path.join(ROOT, 'addons')
+CONF = os.path.join(VAR, 'odoo.conf')
+DATA_DIR = os.path.join(VAR, 'data')
+ODOO = os.path.join(ROOT, 'bin', 'odoo')
+PYTHON = os.path.join(ROOT, '.venv', 'bin', 'python')
+EXCLUSIONS = os.path.join(ROOT, 'runtime', 'test-core-exclusions.txt')
+
+# The modules the suite's addons stand on; Odoo's own tests of these are `make test-core`.
+CORE_MODULES = [
+    'base', 'web', 'mail', 'portal', 'product', 'resource', 'rating', 'utm', 'sales_team',
+    'sale', 'sale_management', 'sale_stock', 'stock', 'account', 'account_invoicing', 'crm',
+    'mass_mailing', 'report_xlsx', 'queue_job',
+]
+# Installed in the template too: the apps a user opens and optional sources of figures.
+TEMPLATE_MODULES = CORE_MODULES + ['contacts', 'sale_margin', 'l10n_generic_coa']
+SUITE_ADDONS = ['crm_loyalty', 'crm_complaints', 'crm_campaigns']
+
+# `make test-core --fast`: the runtime's risky parts (safe_eval, views, QWeb, ORM, one tour).
+FAST_CORE_TESTS = [
+    'odoo.addons.base.tests.test_base',
+    'odoo.addons.base.tests.test_misc',
+    'odoo.addons.base.tests.test_views',
+    'odoo.addons.base.tests.test_qweb',
+    'odoo.addons.base.tests.test_mail',
+    'odoo.addons.sale_management.tests.test_sale_ui',
+]
+
+TEST_DB = 'crmsuite_test'
+DEMO_DB = 'crmsuite_demo'
+TEMPLATE_PREFIX = 'crmsuite_tmpl_'
+TEST_HTTP_PORT = int(os.environ.get('ODOO_TEST_HTTP_PORT', '8169'))
+
+
+def log(message):
+    print('[suite] %s' % message, flush=True)
+
+
+# --- set-up --------------------------------------------------------------------------------------
+def suite_addons():
+    """The suite's addons that exist in this checkout, in dependency order."""
+    return [name for name in SUITE_ADDONS
+            if os.path.isfile(os.path.join(ADDONS, name, '__manifest__.py'))]
+
+
+def addons_path():
+    import odoo  # noqa: F401 -- the runtime is applied by the launcher before this import
+    odoo_addons = os.path.join(os.path.dirname(odoo.__file__), 'addons')
+    paths = [odoo_addons]
+    if suite_addons():
+        paths.append(ADDONS)
+    return ','.join(paths)
+
+
+def prepare():
+    """PostgreSQL reachable, dedicated role present, ``var/odoo.conf`` written."""
+    os.makedirs(VAR, exist_ok=True)
+    conf = pg.ensure_server(VAR)
+    pg.ensure_role(conf)
+    lines = [
+        '[options]',
+        'db_host = %s' % conf['host'],
+        'db_port = %s' % conf['port'],
+        'db_user = %s' % conf['user'],
+        'db_password = %s' % (conf['password'] or 'False'),
+        'addons_path = %s' % addons_path(),
+        'data_dir = %s' % DATA_DIR,
+        'admin_passwd = admin',
+        'without_demo = False',
+        'list_db = True',
+        'limit_time_cpu = 600',
+        'limit_time_real = 1200',
+        'limit_memory_soft = 4294967296',
+        'limit_memory_hard = 6442450944',
+    ]
+    with open(CONF, 'w') as out:
+        out.write('\n'.join(lines) + '\n')
+    return conf
+
+
+def _template_name():
+    digest = hashlib.sha1()
+    digest.update(' '.join(TEMPLATE_MODULES).encode())
+    for name in ('requirements.txt', 'requirements-odoo.txt'):
+        path = os.path.join(ROOT, name)
+        if os.path.exists(path):
+            with open(path, 'rb') as src:
+                digest.update(src.read())
+    return TEMPLATE_PREFIX + digest.hexdigest()[:10]
+
+
+def _filestore(db):
+    return os.path.join(DATA_DIR, 'filestore', db)
+
+
+def copy_db(conf, template, name):
+    pg.copy_database(conf, template, name)
+    shutil.rmtree(_filestore(name), ignore_errors=True)
+    if os.path.isdir(_filestore(template)):
+        shutil.copytree(_filestore(template), _filestore(name))
+
+
+def drop_db(conf, name):
+    pg.drop_database(conf, name)
+    shutil.rmtree(_filestore(name), ignore_errors=True)
+
+
+def run_odoo(args, results=None, log_file=None):
+    env = dict(os.environ)
+    if results:
+        env['ODOO311_TEST_RESULTS'] = results
+    cmd = [ODOO, '-c', CONF] + args
+    log('$ %s' % ' '.join(['bin/odoo'] + cmd[1:]))
+    out = open(log_file, 'w') if log_file else None
+    try:
+        if out:
+            proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            for raw in proc.stdout:
+                line = raw.decode('utf-8', 'replace')
+                out.write(line)
+                if _worth_showing(line):
+                    sys.stdout.write(line)
+                    sys.stdout.flush()
+            return proc.wait()
+        return subprocess.call(cmd, env=env)
+    finally:
+        if out:
+            out.close()
+
+
+def _worth_showing(line):
+    return any(marker in line for marker in (
+        ' ERROR ', ' CRITICAL ', ' FAIL', 'running tests', 'Ran ', 'Traceback',
+        'odoo.modules.loading: loading', 'tested in'))
+
+
+def ensure_template(conf):
+    """The dependency modules installed once, with demo data; test and demo databases copy it."""
+    name = _template_name()
+    if pg.database_exists(conf, name):
+        return name
+    for old in pg.list_databases(conf, TEMPLATE_PREFIX):
+        drop_db(conf, old)
+    building = name + '_building'
+    drop_db(conf, building)
+    log('building template database %s (once)' % name)
+    rc = run_odoo(['-d', building, '-i', ','.join(TEMPLATE_MODULES), '--stop-after-init',
+                   '--log-level=warn', '--http-port', str(TEST_HTTP_PORT)])
+    if rc:
+        raise SystemExit("template database build failed (rc=%s)" % rc)
+    pg.rename_database(conf, building, name)
+    if os.path.isdir(_filestore(building)):
+        shutil.rmtree(_filestore(name), ignore_errors=True)
+        os.rename(_filestore(building), _filestore(name))
+    return name
+
+
+# --- results -------------------------------------------------------------------------------------
+class Tally:
+    """Counts over every part of a run; prints failures and the closing line."""
+
+    def __init__(self):
+        self.passed = self.failed = self.skipped = 0
+        self.problems = []
+        self.skips = []
+
+    def add_odoo(self, results_file, label, expected_modules=()):
+        seen = set()
+        if os.path.exists(results_file):
+            with open(results_file) as src:
+                for line in src:
+                    record = json.loads(line)
+                    if record['kind'] == 'log':
+                        self.failed += 1
+                        self.problems.append('%s: logged %s in %s: %s' % (
+                            label, record['level'], record['logger'], record['message']))
+                        continue
+                    seen.add(record['module'].split('.tests')[0].replace('odoo.addons.', ''))
+                    bad = len(record['failures']) + len(record['errors']) \
+                        + len(record['unexpected_successes'])
+                    self.failed += bad
+                    self.skipped += len(record['skipped'])
+                    self.passed += record['run'] - bad - len(record['skipped'])
+                    for test_id, trace in record['failures'] + record['errors']:
+                        self.problems.append('%s: %s\n%s' % (label, test_id, trace))
+                    for test_id, reason in record['skipped']:
+                        self.skips.append('%s: %s skipped: %s' % (label, test_id, reason))
+        for module in expected_modules:
+            if module not in seen:
+                self.failed += 1
+                self.problems.append('%s: no test of %s ran' % (label, module))
+
+    def add_junit(self, path, label):
+        if not os.path.exists(path):
+            self.failed += 1
+            self.problems.append('%s: pytest wrote no report' % label)
+            return
+        import xml.etree.ElementTree as ET  # after the runtime's ElementTree patch
+        root = ET.parse(path).getroot()
+        for case in root.iter('testcase'):
+            name = '%s::%s' % (case.get('classname'), case.get('name'))
+            failure = case.find('failure')
+            if failure is None:
+                failure = case.find('error')
+            skipped = case.find('skipped')
+            if failure is not None:
+                self.failed += 1
+                self.problems.append('%s: %s\n%s' % (label, name, failure.text or failure.get('message')))
+            elif skipped is not None:
+                self.skipped += 1
+                self.skips.append('%s: %s skipped: %s' % (label, name, skipped.get('message')))
+            else:
+                self.passed += 1
+
+    def add_failure(self, label, message):
+        self.failed += 1
+        self.problems.append('%s: %s' % (label, message))
+
+    def report(self):
+        for skip in self.skips:
+            print('SKIPPED ' + skip)
+        for problem in self.problems:
+            print('=' * 70)
+            print('FAILED ' + problem)
+        print('%d passed, %d failed, %d skipped' % (self.passed, self.failed, self.skipped))
+        return 1 if self.failed else 0
+
+
+def run_pytest(paths, junit, env_extra=None):
+    env = dict(os.environ)
+    env['PYTHONPATH'] = os.path.join(ROOT, 'runtime') + os.pathsep + env.get('PYTHONPATH', '')
+    env.update(env_extra or {})
+    cmd = [PYTHON, '-m', 'pytest', '-q', '-p', 'no:cacheprovider', '--junitxml', junit] + paths
+    log('$ %s' % ' '.join(cmd[2:]))
+    return subprocess.call(cmd, env=env, cwd=ROOT)
+
+
+# --- commands ------------------------------------------------------------------------------------
+def cmd_template(_args):
+    conf = prepare()
+    print(ensure_template(conf))
+    return 0
+
+
+def cmd_demo(args):
+    conf = prepare()
+    addons = suite_addons()
+    if not pg.database_exists(conf, DEMO_DB):
+        template = ensure_template(conf)
+        copy_db(conf, template, DEMO_DB + '_building')
+        if addons:
+            rc = run_odoo(['-d', DEMO_DB + '_building', '-i', ','.join(addons),
+                           '--stop-after-init', '--log-level=warn', '--http-port', str(TEST_HTTP_PORT)])
+            if rc:
+                return rc
+        pg.rename_database(conf, DEMO_DB + '_building', DEMO_DB)
+        src = _filestore(DEMO_DB + '_building')
+        if os.path.isdir(src):
+            shutil.rmtree(_filestore(DEMO_DB), ignore_errors=True)
+            os.rename(src, _filestore(DEMO_DB))
+    elif addons:
+        # keep an existing demo database current with the checkout (idempotent)
+        rc = run_odoo(['-d', DEMO_DB, '-u', ','.join(addons), '-i', ','.join(addons),
+                       '--stop-after-init', '--log-level=warn', '--http-port', str(TEST_HTTP_PORT)])
+        if rc:
+            return rc
+    if args.no_server:
+        return 0
+    log('Odoo at http://localhost:%s (admin/admin), database %s; Ctrl-C stops it' % (args.port, DEMO_DB))
+    server = [ODOO, '-c', CONF, '-d', DEMO_DB, '--db-filter', '^%s$' % DEMO_DB,
+              '--http-port', str(args.port), '--workers', str(args.workers),
+              '--max-cron-threads', '1', '--longpolling-port', str(args.port + 3)]
+    os.execv(server[0], server)
+
+
+def cmd_test(args):
+    os.makedirs(VAR, exist_ok=True)
+    tally = Tally()
+    # 1. the runtime's own tests (no database)
+    junit = os.path.join(VAR, 'pytest-runtime.xml')
+    run_pytest([os.path.join(ROOT, 'runtime', 'tests')], junit)
+    tally.add_junit(junit, 'runtime')
+    # 2. every addon's Odoo tests, run while installing them on a copy of the template
+    conf = prepare()
+    addons = suite_addons()
+    if addons:
+        template = ensure_template(conf)
+        copy_db(conf, template, TEST_DB)
+        results = os.path.join(VAR, 'odoo-test-results.jsonl')
+        if os.path.exists(results):
+            os.unlink(results)
+        with_tests = [a for a in addons if os.path.isdir(os.path.join(ADDONS, a, 'tests'))]
+        rc = run_odoo(['-d', TEST_DB, '-i', ','.join(addons), '--test-enable', '--stop-after-init',
+                       '--log-level=test', '--http-port', str(TEST_HTTP_PORT)],
+                      results=results, log_file=os.path.join(VAR, 'odoo-test.log'))
+        tally.add_odoo(results, 'addons', expected_modules=with_tests)
+        if rc:
+            tally.add_failure('addons', 'odoo exited with code %s (see var/odoo-test.log)' % rc)
+    else:
+        print('SKIPPED addons: no addon under addons/ yet')
+    # 3. suite-level tests against the database the addons were installed in
+    suite_tests = os.path.join(ROOT, 'tests')
+    if os.path.isdir(suite_tests):
+        junit = os.path.join(VAR, 'pytest-suite.xml')
+        run_pytest([suite_tests], junit, {'CRMSUITE_DB': TEST_DB, 'ODOO_RC': CONF})
+        tally.add_junit(junit, 'suite')
+    return tally.report()
+
+
+def _load_exclusions():
+    excluded = {}
+    if os.path.exists(EXCLUSIONS):
+        with open(EXCLUSIONS) as src:
+            for line in src:
+                line = line.strip()
+                if line and not line.startswith('#'):
+                    test_id, _sep, reason = line.partition(' ')
+                    excluded[test_id] = reason.strip() or 'excluded'
+    return excluded
+
+
+def cmd_test_core(args):
+    conf = prepare()
+    results = os.path.join(VAR, 'odoo-core-results.jsonl')
+    if os.path.exists(results):
+        os.unlink(results)
+    env_note = 'ODOO311_TEST_EXCLUDE=%s' % EXCLUSIONS
+    os.environ['ODOO311_TEST_EXCLUDE'] = EXCLUSIONS
+    started = time.time()
+    tally = Tally()
+    if args.fast:
+        template = ensure_template(conf)
+        db = 'crmsuite_core_fast'
+        copy_db(conf, template, db)
+        env = dict(os.environ, ODOO311_TEST_RESULTS=results)
+        cmd = [PYTHON, '-m', 'odoo311.run_tests', '-c', CONF, '-d', db,
+               '--http-port', str(TEST_HTTP_PORT)] + FAST_CORE_TESTS
+        env['PYTHONPATH'] = os.path.join(ROOT, 'runtime')
+        log('$ %s %s' % (env_note, ' '.join(cmd[2:])))
+        rc = subprocess.call(cmd, env=env)
+        if rc:
+            tally.add_failure('core', 'test runner exited with %s' % rc)
+        tally.add_odoo(results, 'core')
+    else:
+        db = 'crmsuite_core'
+        drop_db(conf, db)
+        rc = run_odoo(['-d', db, '-i', ','.join(CORE_MODULES), '--test-enable', '--stop-after-init',
+                       '--log-level=test', '--http-port', str(TEST_HTTP_PORT)],
+                      results=results, log_file=os.path.join(VAR, 'odoo-core.log'))
+        if rc:
+            tally.add_failure('core', 'odoo exited with code %s (see var/odoo-core.log)' % rc)
+        tally.add_odoo(results, 'core')
+        _print_per_module(results)
+    log('test-core took %.0f s' % (time.time() - started))
+    return tally.report()
+
+
+def _print_per_module(results):
+    per_module = {}
+    if not os.path.exists(results):
+        return
+    with open(results) as src:
+        for line in src:
+            record = json.loads(line)
+            if record['kind'] != 'suite':
+                continue
+            module = record['module'].replace('odoo.addons.', '').split('.')[0]
+            stats = per_module.setdefault(module, [0, 0, 0])
+            bad = len(record['failures']) + len(record['errors'])
+            stats[0] += record['run'] - bad - len(record['skipped'])
+            stats[1] += bad
+            stats[2] += len(record['skipped'])
+    for module in sorted(per_module):
+        passed, failed, skipped = per_module[module]
+        print('%-20s %s  %4d passed %3d failed %3d skipped' % (
+            module, 'FAIL' if failed else 'ok  ', passed, failed, skipped))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog='bin/suite', description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest='command', required=True)
+    demo = sub.add_parser('demo')
+    demo.add_argument('--port', type=int, default=int(os.environ.get('ODOO_HTTP_PORT', '8069')))
+    demo.add_argument('--workers', type=int, default=2)
+    demo.add_argument('--no-server', action='store_true', help='prepare the database only')
+    demo.set_defaults(func=cmd_demo)
+    sub.add_parser('test').set_defaults(func=cmd_test)
+    core = sub.add_parser('test-core')
+    core.add_argument('--fast', action='store_true')
+    core.set_defaults(func=cmd_test_core)
+    sub.add_parser('template').set_defaults(func=cmd_template)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == '__main__':
+    import odoo311
+    odoo311.apply()
+    sys.exit(main())
