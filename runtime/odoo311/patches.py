@@ -88,15 +88,17 @@ def time_clock():
 def elementtree_getchildren():
     """Python 3.9 removed ``Element.getchildren``/``getiterator`` (``/web/webclient/qweb``).
 
-    The C accelerator's Element type cannot be extended, so the pure-Python ElementTree is used.
+    The C accelerator's Element type cannot be extended, so the pure-Python ElementTree is used
+    (an already imported accelerated module stays with whoever imported it).
     """
-    if 'xml.etree.ElementTree' in sys.modules:
-        etree = sys.modules['xml.etree.ElementTree']
-        if not isinstance(etree.Element, type) or etree.Element.__module__ != 'xml.etree.ElementTree':
-            raise RuntimeError("odoo311 must be applied before xml.etree.ElementTree is imported")
-    else:
-        sys.modules['_elementtree'] = None
-        import xml.etree.ElementTree as etree
+    current = sys.modules.get('xml.etree.ElementTree')
+    if current is not None and getattr(current, 'Element', None) is not None:
+        try:
+            current.Element.getchildren = lambda self: list(self)
+        except TypeError:  # the C type: start over with the Python module
+            del sys.modules['xml.etree.ElementTree']
+    sys.modules['_elementtree'] = None
+    import xml.etree.ElementTree as etree
     if not hasattr(etree.Element, 'getchildren'):
         etree.Element.getchildren = lambda self: list(self)
         etree.Element.getiterator = etree.Element.iter

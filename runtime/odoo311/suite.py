@@ -297,36 +297,84 @@ def cmd_demo(args):
     os.execv(server[0], server)
 
 
+def _addon_depends(name):
+    import ast
+    with open(os.path.join(ADDONS, name, '__manifest__.py')) as src:
+        return ast.literal_eval(src.read()).get('depends', [])
+
+
+def _suite_closure(names):
+    """``names`` and the suite addons they depend on, dependencies first."""
+    ordered = []
+
+    def visit(name):
+        if name in ordered or name not in suite_addons():
+            return
+        for dep in _addon_depends(name):
+            visit(dep)
+        ordered.append(name)
+    for name in names:
+        visit(name)
+    return ordered
+
+
+def run_addon_tests(conf, tally, addons, db, port):
+    """Install ``addons`` on a copy of the template with their tests enabled; count results.
+
+    Suite addons they depend on but that are not being tested are installed first, without
+    tests, so a run of one addon reports that addon only.
+    """
+    template = ensure_template(conf)
+    copy_db(conf, template, db)
+    deps = [name for name in _suite_closure(addons) if name not in addons]
+    if deps:
+        rc = run_odoo(['-d', db, '-i', ','.join(deps), '--stop-after-init', '--log-level=warn',
+                       '--http-port', str(port)])
+        if rc:
+            tally.add_failure('addons', 'installing %s failed (rc=%s)' % (','.join(deps), rc))
+            return
+    results = os.path.join(VAR, '%s-results.jsonl' % db)
+    if os.path.exists(results):
+        os.unlink(results)
+    with_tests = [a for a in addons if os.path.isdir(os.path.join(ADDONS, a, 'tests'))]
+    log_file = os.path.join(VAR, '%s.log' % db)
+    rc = run_odoo(['-d', db, '-i', ','.join(addons), '--test-enable', '--stop-after-init',
+                   '--log-level=test', '--http-port', str(port)],
+                  results=results, log_file=log_file)
+    tally.add_odoo(results, 'addons', expected_modules=with_tests)
+    if rc:
+        tally.add_failure('addons', 'odoo exited with code %s (see %s)' % (rc, log_file))
+
+
 def cmd_test(args):
     os.makedirs(VAR, exist_ok=True)
     tally = Tally()
+    only = [name for name in (args.only or '').split(',') if name]
+    unknown = [name for name in only if name not in suite_addons()]
+    if unknown:
+        raise SystemExit('unknown addon(s): %s' % ', '.join(unknown))
     # 1. the runtime's own tests (no database)
-    junit = os.path.join(VAR, 'pytest-runtime.xml')
-    run_pytest([os.path.join(ROOT, 'runtime', 'tests')], junit)
-    tally.add_junit(junit, 'runtime')
+    if not only:
+        junit = os.path.join(VAR, 'pytest-runtime.xml')
+        run_pytest([os.path.join(ROOT, 'runtime', 'tests')], junit)
+        tally.add_junit(junit, 'runtime')
     # 2. every addon's Odoo tests, run while installing them on a copy of the template
     conf = prepare()
-    addons = suite_addons()
+    addons = only or suite_addons()
+    db = TEST_DB if not only else 'crmsuite_t_' + '_'.join(only)
+    # each addon tested alone gets its own port, so such runs can go side by side
+    port = args.http_port or (
+        TEST_HTTP_PORT + 10 * (1 + SUITE_ADDONS.index(only[0])) if only else TEST_HTTP_PORT)
     if addons:
-        template = ensure_template(conf)
-        copy_db(conf, template, TEST_DB)
-        results = os.path.join(VAR, 'odoo-test-results.jsonl')
-        if os.path.exists(results):
-            os.unlink(results)
-        with_tests = [a for a in addons if os.path.isdir(os.path.join(ADDONS, a, 'tests'))]
-        rc = run_odoo(['-d', TEST_DB, '-i', ','.join(addons), '--test-enable', '--stop-after-init',
-                       '--log-level=test', '--http-port', str(TEST_HTTP_PORT)],
-                      results=results, log_file=os.path.join(VAR, 'odoo-test.log'))
-        tally.add_odoo(results, 'addons', expected_modules=with_tests)
-        if rc:
-            tally.add_failure('addons', 'odoo exited with code %s (see var/odoo-test.log)' % rc)
+        run_addon_tests(conf, tally, addons, db, port)
     else:
         print('SKIPPED addons: no addon under addons/ yet')
     # 3. suite-level tests against the database the addons were installed in
     suite_tests = os.path.join(ROOT, 'tests')
-    if os.path.isdir(suite_tests):
+    if os.path.isdir(suite_tests) and not only:
         junit = os.path.join(VAR, 'pytest-suite.xml')
-        run_pytest([suite_tests], junit, {'CRMSUITE_DB': TEST_DB, 'ODOO_RC': CONF})
+        run_pytest([suite_tests], junit, {'CRMSUITE_DB': db, 'ODOO_RC': CONF,
+                                          'ODOO_TEST_HTTP_PORT': str(port)})
         tally.add_junit(junit, 'suite')
     return tally.report()
 
@@ -409,7 +457,10 @@ def main(argv=None):
     demo.add_argument('--workers', type=int, default=2)
     demo.add_argument('--no-server', action='store_true', help='prepare the database only')
     demo.set_defaults(func=cmd_demo)
-    sub.add_parser('test').set_defaults(func=cmd_test)
+    test = sub.add_parser('test')
+    test.add_argument('--only', help='comma-separated addons: test these alone (own database)')
+    test.add_argument('--http-port', type=int, help='port of the test HTTP server')
+    test.set_defaults(func=cmd_test)
     core = sub.add_parser('test-core')
     core.add_argument('--fast', action='store_true')
     core.set_defaults(func=cmd_test_core)
