@@ -1,0 +1,19 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+{
+    'name': 'CRM Loyalty: Customer Value and Loyalty Classes',
+    'summary': 'RFM, margin, CLV and churn risk from posted invoices; loyalty classes with '
+               'benefits, history and explanations',
+    'version': '11.0.1.0.0',
+    'category': 'Sales',
+    'author': 'CRM Suite',
+    'license': 'LGPL-3',
+    'development_status': 'Beta',
+    'depends': ['sale_management', 'sale_margin', 'account_invoicing', 'report_xlsx', 'queue_job'],
+    'data': [
+        'security/crm_loyalty_groups.xml',
+        'security/ir.model.access.csv',
+        'data/crm_loyalty_tier_data.xml',
+    ],
+    'installable': True,
+    'application': False,
+}
