@@ -1,0 +1,1 @@
+odoo.define('crm_complaints.tour', function (require) { 'use strict'; });

@@ -1,0 +1,1 @@
+odoo.define('crm_complaints.tour_portal', function (require) { 'use strict'; });
