@@ -209,6 +209,11 @@ class CrmComplaint(models.Model):
 
     # --- defaults -----------------------------------------------------------------------------
     @api.model
+    def _now(self):
+        """The clock of the workflow and the SLAs (naive UTC, whole seconds); tests patch it."""
+        return datetime.utcnow().replace(microsecond=0)
+
+    @api.model
     def _default_stage(self):
         return self.env['crm.complaint.stage']._for_step('new')
 
@@ -469,12 +474,12 @@ class CrmComplaint(models.Model):
 
     def _on_stage_changed(self, old_stages):
         """Dates, SLA targets, pauses, reopen count and rating request after a stage change."""
-        now = datetime.utcnow().replace(microsecond=0)
+        now = self._now()
         now_str = fields.Datetime.to_string(now)
         for complaint in self:
             old = old_stages.get(complaint.id) or self.env['crm.complaint.stage']
             step = complaint.step
-            lines = complaint.sla_line_ids
+            lines = complaint.sudo().sla_line_ids
             schedules = lines._schedules()
             values = {}
             if old.is_paused and not complaint.stage_id.is_paused:
@@ -576,7 +581,7 @@ class CrmComplaint(models.Model):
             'followup_outcome': outcome,
             'followup_note': note,
             'followup_user_id': user.id,
-            'followup_date': fields.Datetime.to_string(when or datetime.utcnow()),
+            'followup_date': fields.Datetime.to_string(when or self._now()),
             'handling_hours': self.handling_hours + (duration_hours or 0.0),
         })
         self.message_post(
@@ -622,7 +627,7 @@ class CrmComplaint(models.Model):
         """(Re)plan the unreached targets from the best matching policies."""
         Line = self.env['crm.complaint.sla.line'].sudo()
         matches = self.env['crm.complaint.sla.policy']._match(self)
-        now = datetime.utcnow().replace(microsecond=0)
+        now = self._now()
         for complaint in self:
             existing = {line.target: line for line in complaint.sudo().sla_line_ids}
             for target in ('acknowledge', 'resolve'):
@@ -914,8 +919,8 @@ class CrmComplaint(models.Model):
         for complaint in self:
             if not complaint.partner_id:
                 continue
-            complaint.sudo().rating_get_access_token()
-            complaint.sudo().write({'rating_requested_date': fields.Datetime.now()})
+            complaint._rating_token()
+            complaint.sudo().write({'rating_requested_date': fields.Datetime.to_string(self._now())})
             if template:
                 complaint.message_post_with_template(
                     template.id, composition_mode='comment',
@@ -925,7 +930,20 @@ class CrmComplaint(models.Model):
         """Link of the rating email for ``score`` (1-5), with the customer's rating token."""
         self.ensure_one()
         base = self.env['ir.config_parameter'].sudo().get_param('web.base.url')
-        return '%s/complaint/rate/%s/%d' % (base, self.sudo().rating_get_access_token(), score)
+        return '%s/complaint/rate/%s/%d' % (base, self._rating_token(), score)
+
+    def _rating_token(self):
+        """Token of the customer's rating request: one ``rating.rating`` per complaint and
+        customer, however many links the email carries."""
+        self.ensure_one()
+        rating = self.env['rating.rating'].sudo().search([
+            ('res_model', '=', self._name), ('res_id', '=', self.id),
+            ('partner_id', '=', self.partner_id.id)], order='id desc', limit=1)
+        if rating:
+            return rating.access_token
+        token = self.sudo().rating_get_access_token()
+        self.invalidate_cache(['rating_ids'])
+        return token
 
     @api.multi
     def _track_template(self, tracking):
@@ -1041,12 +1059,11 @@ class CrmComplaint(models.Model):
             rating = rating.search([('access_token', '=', token), ('res_id', '=', self.id),
                                     ('res_model', '=', self._name)], limit=1)
         if not rating:
-            token = sudo.rating_get_access_token()
-            rating = rating.search([('access_token', '=', token)], limit=1)
+            rating = rating.search([('access_token', '=', self._rating_token())], limit=1)
         rating.write({'rating': kpi.rating_to_odoo(score), 'feedback': feedback or False,
                       'consumed': True})
         sudo.write({'rating_score': score, 'rating_feedback': feedback or False,
-                    'rating_date': fields.Datetime.now()})
+                    'rating_date': fields.Datetime.to_string(self._now())})
         sudo.message_post(
             body=_("Rated %(score)s / 5. %(feedback)s") % {'score': score,
                                                            'feedback': feedback or ''},

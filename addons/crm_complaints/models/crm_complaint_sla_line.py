@@ -166,7 +166,7 @@ class CrmComplaintSlaLine(models.Model):
         if not cr.fetchone()[0]:
             _logger.info("complaint SLA escalation already running, skipped")
             return {}
-        now = now or fields.Datetime.now()
+        now = now or self.env['crm.complaint']._now()
         now = fields.Datetime.to_string(now) if not isinstance(now, str) else now
         uid = self.env.uid
         # 1. running targets past their deadline are breached (one statement: PostgreSQL does
