@@ -127,10 +127,10 @@ class CrmComplaint(models.Model):
     date_resolved = fields.Datetime(string='Resolved', readonly=True, copy=False)
     date_closed = fields.Datetime(string='Closed', readonly=True, copy=False)
     date_reopened = fields.Datetime(string='Last Reopened', readonly=True, copy=False)
-    reopen_count = fields.Integer(readonly=True, copy=False,
+    reopen_count = fields.Integer(readonly=True, copy=False, default=0,
                                   help="Times a closed complaint was reopened.")
     customer_contact_count = fields.Integer(
-        readonly=True, copy=False,
+        readonly=True, copy=False, default=0,
         help="Messages the customer sent about this complaint (email, portal).")
     first_response_hours = fields.Float(
         readonly=True, copy=False, group_operator='avg',
@@ -839,12 +839,14 @@ class CrmComplaint(models.Model):
         }
 
     def action_opportunity(self):
-        """Turn the complaint into a win-back or up-sell opportunity (crm.lead)."""
+        """Turn the complaint into a win-back or up-sell opportunity (crm.lead) for the
+        customer's account manager; made as superuser since agents may not see the account
+        manager's pipeline, and opened only for those who can."""
         self.ensure_one()
         if not self.commercial_partner_id:
             raise UserError(_("Set the customer of the complaint first."))
         partner = self.commercial_partner_id
-        lead = self.env['crm.lead'].create({
+        lead = self.env['crm.lead'].sudo().create({
             'type': 'opportunity',
             'name': _('Win-back: %s') % self.subject,
             'partner_id': self.partner_id.id,
@@ -854,7 +856,12 @@ class CrmComplaint(models.Model):
             'complaint_id': self.id,
             'company_id': self.company_id.id,
         })
-        self.message_post(body=_("Opportunity %s created.") % lead.name, subtype='mail.mt_note')
+        self.message_post(body=_("Opportunity %s created for %s.") % (
+            lead.name, lead.user_id.name), subtype='mail.mt_note')
+        try:
+            lead.sudo(self.env.user).check_access_rule('read')
+        except AccessError:
+            return {'type': 'ir.actions.act_window_close', 'res_id': lead.id}
         return {
             'type': 'ir.actions.act_window',
             'res_model': 'crm.lead',
@@ -907,11 +914,16 @@ class CrmComplaint(models.Model):
         """Automatic receipt to the customer on intake (not the apology: that is a person)."""
         template = self.env.ref('crm_complaints.mail_template_complaint_received',
                                 raise_if_not_found=False)
+        if not template:
+            return
         for complaint in self:
-            if template and (complaint.partner_id or complaint.email_from):
+            if complaint.partner_id:
                 complaint.message_post_with_template(
                     template.id, composition_mode='comment',
                     subtype_id=self.env.ref('mail.mt_comment').id)
+            elif complaint.email_from:
+                # an unknown sender: mail the address without making it a contact
+                template.sudo().send_mail(complaint.id)
 
     def _send_rating_request(self):
         template = self.env.ref('crm_complaints.mail_template_complaint_closed',
@@ -1112,11 +1124,11 @@ class CrmComplaint(models.Model):
                        FILTER (WHERE crm_complaint.date_resolved IS NOT NULL),
                    count(*) FILTER (WHERE crm_complaint.date_resolved IS NOT NULL),
                    count(*) FILTER (WHERE crm_complaint.date_resolved IS NOT NULL
-                                      AND crm_complaint.reopen_count = 0
-                                      AND crm_complaint.customer_contact_count <= 1),
+                                      AND COALESCE(crm_complaint.reopen_count, 0) = 0
+                                      AND COALESCE(crm_complaint.customer_contact_count, 0) <= 1),
                    count(*) FILTER (WHERE crm_complaint.step = 'closed'
-                                       OR crm_complaint.reopen_count > 0),
-                   count(*) FILTER (WHERE crm_complaint.reopen_count > 0),
+                                       OR COALESCE(crm_complaint.reopen_count, 0) > 0),
+                   count(*) FILTER (WHERE COALESCE(crm_complaint.reopen_count, 0) > 0),
                    count(*) FILTER (WHERE crm_complaint.rating_requested_date IS NOT NULL),
                    count(*) FILTER (WHERE crm_complaint.rating_score >= 1),
                    count(*) FILTER (WHERE crm_complaint.rating_score >= %s),

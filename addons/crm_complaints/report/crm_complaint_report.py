@@ -81,10 +81,12 @@ class CrmComplaintReport(models.Model):
                    CASE WHEN sla.decided > 0 THEN 100.0 * sla.met / sla.decided END
                        AS sla_compliance,
                    CASE WHEN c.date_resolved IS NULL THEN NULL
-                        WHEN c.reopen_count = 0 AND c.customer_contact_count <= 1 THEN 100.0
+                        WHEN COALESCE(c.reopen_count, 0) = 0
+                             AND COALESCE(c.customer_contact_count, 0) <= 1 THEN 100.0
                         ELSE 0.0 END AS fcr,
-                   CASE WHEN c.step = 'closed' OR c.reopen_count > 0
-                        THEN CASE WHEN c.reopen_count > 0 THEN 100.0 ELSE 0.0 END END
+                   CASE WHEN c.step = 'closed' OR COALESCE(c.reopen_count, 0) > 0
+                        THEN CASE WHEN COALESCE(c.reopen_count, 0) > 0 THEN 100.0 ELSE 0.0 END
+                        END
                        AS reopened,
                    CASE WHEN c.rating_score >= 4 THEN 100.0
                         WHEN c.rating_score >= 1 THEN 0.0 END AS csat,
