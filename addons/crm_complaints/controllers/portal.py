@@ -1,4 +1,4 @@
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import Forbidden, NotFound
 from werkzeug.urls import url_encode
 
 from odoo import _, http
@@ -6,6 +6,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.http import request
 from odoo.tools import consteq
 
+from odoo.addons.portal.controllers.mail import PortalChatter, _has_token_access
 from odoo.addons.portal.controllers.portal import CustomerPortal, pager as portal_pager
 
 # a complaint filed through the portal: the customer's words are size-limited
@@ -190,3 +191,23 @@ class ComplaintPortal(CustomerPortal):
             response.status_code = 400
             return response
         return request.render('crm_complaints.rating_page', values)
+
+
+class ComplaintChatter(PortalChatter):
+    """A post on a complaint needs the complaint's token or read access to it: refused with a
+    plain 403 before anything is written (the model refuses it too, for RPC)."""
+
+    @http.route(['/mail/chatter_post'], type='http', methods=['POST'], auth='public',
+                website=True)
+    def portal_chatter_post(self, res_model, res_id, message, **kw):
+        if res_model == 'crm.complaint':
+            complaint = request.env['crm.complaint'].browse(int(res_id))
+            token = kw.get('token')
+            if not (token and _has_token_access(res_model, int(res_id), token=token)):
+                try:
+                    complaint.check_access_rights('read')
+                    complaint.check_access_rule('read')
+                except AccessError:
+                    raise Forbidden(_("You can only post on your own complaints."))
+        return super(ComplaintChatter, self).portal_chatter_post(res_model, res_id, message,
+                                                                 **kw)

@@ -82,7 +82,7 @@ class CrmComplaint(models.Model):
     tier_id = fields.Many2one('crm.loyalty.tier', string='Customer Class', readonly=True,
                               help="Loyalty class of the customer at intake (sets priority and "
                                    "SLA).")
-    is_top_customer = fields.Boolean(readonly=True,
+    is_top_customer = fields.Boolean(readonly=True, groups='crm_complaints.group_complaint_user',
                                      help="The customer was in the company's top class at intake.")
     user_id = fields.Many2one('res.users', string='Responsible', index=True,
                               track_visibility='onchange',
@@ -100,7 +100,7 @@ class CrmComplaint(models.Model):
                                 help="Set from the customer's loyalty class when left empty; "
                                      "escalation raises it.")
     root_cause_id = fields.Many2one('crm.complaint.root.cause', string='Root Cause', index=True)
-    corrective_action = fields.Text(help="What changes so that it does not happen again.")
+    corrective_action = fields.Text(groups='crm_complaints.group_complaint_user', help="What changes so that it does not happen again.")
     # ERP documents the complaint is about
     sale_order_id = fields.Many2one('sale.order', string='Sale Order', index=True)
     invoice_id = fields.Many2one('account.invoice', string='Invoice', index=True,
@@ -174,17 +174,18 @@ class CrmComplaint(models.Model):
     benefit_count = fields.Integer(compute='_compute_document_counts')
     lead_count = fields.Integer(compute='_compute_document_counts')
     # cost of the complaint, company currency
-    handling_hours = fields.Float(help="Time spent handling the complaint (calls, visits, "
+    handling_hours = fields.Float(groups='crm_complaints.group_complaint_user', help="Time spent handling the complaint (calls, visits, "
                                        "follow-up), priced at the company's hourly cost.")
-    cost_credit_notes = fields.Monetary(compute='_compute_costs', store=True,
+    cost_credit_notes = fields.Monetary(compute='_compute_costs', store=True, groups='crm_complaints.group_complaint_user',
                                         compute_sudo=True)
-    cost_replacement = fields.Monetary(compute='_compute_costs', store=True,
+    cost_replacement = fields.Monetary(compute='_compute_costs', store=True, groups='crm_complaints.group_complaint_user',
                                         compute_sudo=True)
-    cost_goodwill = fields.Monetary(compute='_compute_costs', store=True,
+    cost_goodwill = fields.Monetary(compute='_compute_costs', store=True, groups='crm_complaints.group_complaint_user',
                                         compute_sudo=True)
-    cost_handling = fields.Monetary(compute='_compute_costs', store=True,
+    cost_handling = fields.Monetary(compute='_compute_costs', store=True, groups='crm_complaints.group_complaint_user',
                                         compute_sudo=True)
     cost_total = fields.Monetary(string='Cost', compute='_compute_costs', store=True,
+                                 groups='crm_complaints.group_complaint_user',
                                         compute_sudo=True)
     # repeat complaints
     repeat_of_id = fields.Many2one('crm.complaint', string='Repeat of', readonly=True, copy=False,
@@ -424,7 +425,7 @@ class CrmComplaint(models.Model):
                 continue
             if complaint.tier_id.level != self._top_tier_level(complaint.company_id):
                 continue
-            complaint.is_top_customer = True
+            complaint.sudo().is_top_customer = True
             value = complaint.commercial_partner_id.sudo().with_context(
                 force_company=complaint.company_id.id).loyalty_value_id
             if value and value.churn_risk != 'high':

@@ -5,3 +5,5 @@ from . import test_sla
 from . import test_resolution
 from . import test_satisfaction
 from . import test_mail_intake
+from . import test_access
+from . import test_portal
