@@ -7,3 +7,4 @@ from . import test_satisfaction
 from . import test_mail_intake
 from . import test_access
 from . import test_portal
+from . import test_tour

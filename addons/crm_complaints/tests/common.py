@@ -217,6 +217,17 @@ class ComplaintHttpCase(ComplaintHelpers, HttpCase):
         setup_fixtures(self)
         self.cr.commit()
 
+    def new_session(self):
+        """A fresh browser session: Odoo 11 caches the session token per session id, so one
+        session must not be reused for another user."""
+        import odoo
+        from odoo.tests.common import get_db_name
+        self.session = odoo.http.root.session_store.new()
+        self.session_id = self.session.sid
+        self.session.db = get_db_name()
+        odoo.http.root.session_store.save(self.session)
+        self.opener.cookies['session_id'] = self.session_id
+
     def url_open(self, url, data=None, timeout=30):
         """Requests see what the test did so far: "commit" it to the test cursor first (a
         request that rolls back would otherwise undo it)."""

@@ -22,8 +22,10 @@ class TestResolution(ComplaintCase):
     def credit(self, complaint, amount, validate=True):
         wizard = self.env['crm.complaint.refund'].sudo(self.agent).with_context(
             default_complaint_id=complaint.id).create({'amount': amount, 'validate': validate})
-        action = wizard.action_create()
-        return self.env['account.invoice'].browse(action['res_id'])
+        before = complaint.credit_note_ids
+        wizard.action_create()
+        complaint.invalidate_cache()
+        return complaint.credit_note_ids - before
 
     def refunds(self):
         return self.env['account.invoice'].search([('refund_invoice_id', '=', self.invoice.id)])
@@ -34,7 +36,8 @@ class TestResolution(ComplaintCase):
             default_complaint_id=complaint.id).create({})
         self.assertEqual(wizard.amount, 200.0)
         self.assertEqual(wizard.creditable, 200.0)
-        refund = self.env['account.invoice'].browse(wizard.action_create()['res_id'])
+        wizard.action_create()
+        refund = complaint.credit_note_ids
         self.assertEqual(refund.type, 'out_refund')
         self.assertEqual(refund.amount_total, 200.0)
         self.assertEqual(refund.state, 'paid')

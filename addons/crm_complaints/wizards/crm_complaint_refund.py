@@ -108,10 +108,5 @@ class CrmComplaintRefund(models.TransientModel):
                 'number': refund.number or refund.display_name, 'amount': refund.amount_total,
                 'invoice': invoice.number, 'left': left},
             subtype='mail.mt_note')
-        return {
-            'type': 'ir.actions.act_window',
-            'res_model': 'account.invoice',
-            'res_id': refund.id,
-            'view_mode': 'form',
-            'views': [(self.env.ref('account.invoice_form').id, 'form')],
-        }
+        # back to the complaint: the credit note is one click away on its smart button
+        return {'type': 'ir.actions.act_window_close'}
