@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import queue
+import re
 import shutil
 import subprocess
 import tempfile
@@ -248,6 +249,18 @@ def _handle_event(event, on_log):
     return None, False
 
 
+def _qunit_filter(test_id):
+    """``&filter=`` excluding the QUnit tests listed for ``test_id`` in the exclusion file."""
+    from urllib.parse import quote
+    from .testing import exclusions
+    prefix = test_id + '::'
+    names = [key[len(prefix):].split(' > ')[-1] for key in exclusions() if key.startswith(prefix)]
+    if not names:
+        return ''
+    pattern = '|'.join(re.escape(name) for name in names)
+    return '&filter=' + quote('!/(%s)/' % pattern)
+
+
 def chromium_tours(module):
     """PhantomJS is gone: ``HttpCase.phantom_js`` runs the same protocol in headless Chromium."""
     HttpCase = module.HttpCase
@@ -260,6 +273,9 @@ def chromium_tours(module):
         browser_logger = _logger.getChild('console')
         with Chromium() as browser:
             browser.set_cookie('session_id', self.session_id, origin)
+            qunit_filter = _qunit_filter(self.id()) if '/web/tests' in url_path else ''
+            if qunit_filter:
+                url_path += ('&' if '?' in url_path else '?') + qunit_filter.lstrip('&')
             failure = run_tour_protocol(browser, origin + url_path, code, ready, timeout,
                                         browser_logger.info)
             if failure and os.environ.get('ODOO311_TOUR_SCREENSHOTS'):

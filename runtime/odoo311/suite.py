@@ -105,7 +105,7 @@ def prepare():
 def _template_name():
     digest = hashlib.sha1()
     digest.update(' '.join(TEMPLATE_MODULES).encode())
-    for name in ('requirements.txt', 'requirements-odoo.txt'):
+    for name in ('requirements-odoo.txt',):  # the Odoo and OCA wheels decide what is installed
         path = os.path.join(ROOT, name)
         if os.path.exists(path):
             with open(path, 'rb') as src:
@@ -163,8 +163,13 @@ def ensure_template(conf):
     name = _template_name()
     if pg.database_exists(conf, name):
         return name
-    for old in pg.list_databases(conf, TEMPLATE_PREFIX):
-        drop_db(conf, old)
+    with pg.advisory_lock(conf, 'crmsuite-template'):  # concurrent runs wait for one build
+        if not pg.database_exists(conf, name):
+            _build_template(conf, name)
+    return name
+
+
+def _build_template(conf, name):
     building = name + '_building'
     drop_db(conf, building)
     log('building template database %s (once)' % name)
@@ -176,7 +181,6 @@ def ensure_template(conf):
     if os.path.isdir(_filestore(building)):
         shutil.rmtree(_filestore(name), ignore_errors=True)
         os.rename(_filestore(building), _filestore(name))
-    return name
 
 
 # --- results -------------------------------------------------------------------------------------
@@ -377,18 +381,6 @@ def cmd_test(args):
                                           'ODOO_TEST_HTTP_PORT': str(port)})
         tally.add_junit(junit, 'suite')
     return tally.report()
-
-
-def _load_exclusions():
-    excluded = {}
-    if os.path.exists(EXCLUSIONS):
-        with open(EXCLUSIONS) as src:
-            for line in src:
-                line = line.strip()
-                if line and not line.startswith('#'):
-                    test_id, _sep, reason = line.partition(' ')
-                    excluded[test_id] = reason.strip() or 'excluded'
-    return excluded
 
 
 def cmd_test_core(args):

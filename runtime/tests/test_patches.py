@@ -66,6 +66,17 @@ def test_qweb_compiles_and_renders_on_311():
     assert html == (b'<ul><li>1</li><li class="odd">2</li><li>none</li></ul><b>3</b>')
 
 
+def test_qweb_templates_keep_python2_names():
+    """stock's location barcode report pages with xrange(), which safe_eval offers templates."""
+    import functools
+    from odoo.addons.base.ir.ir_qweb.qweb import QWeb
+    namespace = {}
+    exec(compile(QWeb._base_module(None), '<template>', 'exec'), namespace)
+    assert namespace['xrange'] is range
+    assert namespace['unicode'] is str
+    assert namespace['reduce'] is functools.reduce
+
+
 def test_ir_qweb_expressions_keep_the_sandbox():
     """The database QWeb checks t-esc expressions with safe_eval's rules."""
     from odoo.addons.base.ir.ir_qweb.ir_qweb import IrQWeb
