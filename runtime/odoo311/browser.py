@@ -139,6 +139,45 @@ class Chromium:
             raise BrowserError(_exception_text(result['exceptionDetails']))
         return result.get('result', {}).get('value')
 
+    def wait_for(self, expression, timeout=30):
+        """Poll ``expression`` in the page until it is truthy; return its value."""
+        deadline = time.time() + timeout
+        while True:
+            try:
+                value = self.evaluate(expression)
+            except BrowserError:
+                value = None
+            if value:
+                return value
+            if time.time() > deadline:
+                raise BrowserError("Timeout after %ss waiting for %s" % (timeout, expression))
+            time.sleep(0.2)
+
+    def errors(self):
+        """Drain pending events; return the console errors, exceptions and dialogs among them."""
+        found = []
+        while True:
+            try:
+                event = self.events.get_nowait()
+            except queue.Empty:
+                return found
+            failure, _done = _handle_event(event, lambda _text: None)
+            if failure:
+                found.append(failure)
+
+    def login(self, base_url, login, password, db=None):
+        """Log in through the real /web/login form and wait for the web client."""
+        self.navigate(base_url + '/web/login' + ('?db=' + db if db else ''))
+        self.wait_for("document.querySelector('form.oe_login_form') !== null")
+        self.evaluate(
+            "document.querySelector('input[name=login]').value = %s;"
+            "document.querySelector('input[name=password]').value = %s;"
+            "document.querySelector('form.oe_login_form').submit(); true"
+            % (json.dumps(login), json.dumps(password)))
+        self.wait_for("!!(window.odoo && odoo.__DEBUG__ && odoo.__DEBUG__.services"
+                      " && odoo.__DEBUG__.services['web.web_client']"
+                      " && document.querySelector('.o_main_content .o_control_panel'))", 60)
+
     def screenshot(self, path, full_page=False):
         params = {'format': 'png'}
         if full_page:

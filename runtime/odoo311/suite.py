@@ -295,10 +295,11 @@ def cmd_demo(args):
     if args.no_server:
         return 0
     log('Odoo at http://localhost:%s (admin/admin), database %s; Ctrl-C stops it' % (args.port, DEMO_DB))
-    server = [ODOO, '-c', CONF, '-d', DEMO_DB, '--db-filter', '^%s$' % DEMO_DB,
-              '--http-port', str(args.port), '--workers', str(args.workers),
-              '--max-cron-threads', '1', '--longpolling-port', str(args.port + 3)]
-    os.execv(server[0], server)
+    # HTTP workers + cron worker + long polling, behind the front proxy (odoo311.serve)
+    os.execv(PYTHON, [PYTHON, '-m', 'odoo311.serve', '--port', str(args.port), '--',
+                      '-c', CONF, '-d', DEMO_DB, '--db-filter', '^%s$' % DEMO_DB,
+                      '--workers', str(args.workers), '--max-cron-threads', '1',
+                      '--load', 'web,queue_job'])
 
 
 def _addon_depends(name):

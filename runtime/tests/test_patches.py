@@ -34,6 +34,13 @@ def test_thread_isalive():
     assert thread.isAlive() is False
 
 
+def test_setrlimit_accepts_float_seconds():
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    resource.setrlimit(resource.RLIMIT_CPU, (float(soft), hard))
+    assert resource.getrlimit(resource.RLIMIT_CPU) == (soft, hard)
+
+
 def test_yaml_load_without_loader():
     assert yaml.load('a: [1, 2]') == {'a': [1, 2]}
 
