@@ -441,6 +441,42 @@ def _print_per_module(results):
             module, 'FAIL' if failed else 'ok  ', passed, failed, skipped))
 
 
+def cmd_bench(args):
+    """Run every ``bench/bench_*.py`` on a database with the suite's addons installed.
+
+    The database ``crmsuite_bench_<size>`` is made once (template copy + addons); each script
+    gets ``--size`` and ``--db``, generates its data set when missing (bench/generate.py) and
+    writes its figures to bench/RESULTS.md.
+    """
+    conf = prepare()
+    db = 'crmsuite_bench_%s' % args.size
+    addons = suite_addons()
+    if not pg.database_exists(conf, db):
+        template = ensure_template(conf)
+        copy_db(conf, template, db + '_building')
+        rc = run_odoo(['-d', db + '_building', '-i', ','.join(addons), '--stop-after-init',
+                       '--log-level=warn', '--http-port', str(TEST_HTTP_PORT)])
+        if rc:
+            return rc
+        pg.rename_database(conf, db + '_building', db)
+        src = _filestore(db + '_building')
+        if os.path.isdir(src):
+            os.rename(src, _filestore(db))
+    bench_dir = os.path.join(ROOT, 'bench')
+    scripts = sorted(name for name in os.listdir(bench_dir)
+                     if name.startswith('bench_') and name.endswith('.py')) \
+        if os.path.isdir(bench_dir) else []
+    if args.only:
+        scripts = [name for name in scripts if args.only in name]
+    rc = 0
+    for name in scripts:
+        cmd = [os.path.join(ROOT, 'bin', 'python'), os.path.join(bench_dir, name),
+               '--size', args.size, '--db', db, '--config', CONF]
+        log('$ %s' % ' '.join(cmd))
+        rc = subprocess.call(cmd) or rc
+    return rc
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog='bin/suite', description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -458,6 +494,10 @@ def main(argv=None):
     core.add_argument('--fast', action='store_true')
     core.set_defaults(func=cmd_test_core)
     sub.add_parser('template').set_defaults(func=cmd_template)
+    bench = sub.add_parser('bench')
+    bench.add_argument('--size', choices=['small', 'reference'], default='small')
+    bench.add_argument('--only', help='run only the bench scripts whose name contains this')
+    bench.set_defaults(func=cmd_bench)
     args = parser.parse_args(argv)
     return args.func(args)
 
