@@ -471,9 +471,9 @@ def cmd_bench(args):
     rc = 0
     for name in scripts:
         cmd = [os.path.join(ROOT, 'bin', 'python'), os.path.join(bench_dir, name),
-               '--size', args.size, '--db', db, '--config', CONF]
-        log('$ %s' % ' '.join(cmd))
-        rc = subprocess.call(cmd) or rc
+               '--size', args.size, '--db', db]
+        log('$ ODOO_RC=%s %s' % (CONF, ' '.join(cmd)))
+        rc = subprocess.call(cmd, env=dict(os.environ, ODOO_RC=CONF)) or rc
     return rc
 
 
