@@ -89,10 +89,12 @@ def main(argv):
         while odoo.poll() is None:
             await asyncio.sleep(0.5)
         loop.stop()
-    loop.create_task(watch_odoo())
+    watcher = loop.create_task(watch_odoo())
     try:
         loop.run_forever()
     finally:
+        watcher.cancel()
+        loop.run_until_complete(asyncio.gather(watcher, return_exceptions=True))
         server.close()
         if odoo.poll() is None:
             odoo.send_signal(signal.SIGTERM)  # Odoo's graceful shutdown
