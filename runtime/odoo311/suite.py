@@ -417,6 +417,9 @@ def cmd_test_core(args):
         tally.add_odoo(results, 'core')
         _print_per_module(results)
     log('test-core took %.0f s' % (time.time() - started))
+    from .testing import exclusions
+    for test_id, reason in sorted(exclusions().items()):
+        print('EXCLUDED %s: %s' % (test_id, reason))
     return tally.report()
 
 
