@@ -161,9 +161,13 @@ def _worth_showing(line):
 def ensure_template(conf):
     """The dependency modules installed once, with demo data; test and demo databases copy it."""
     name = _template_name()
-    if pg.database_exists(conf, name):
+    if pg.database_exists(conf, name) and os.path.isdir(_filestore(name)):
         return name
     with pg.advisory_lock(conf, 'crmsuite-template'):  # concurrent runs wait for one build
+        if pg.database_exists(conf, name) and not os.path.isdir(_filestore(name)):
+            # made by another checkout: its attachments live in that checkout's var/data
+            log('template %s has no filestore here: rebuilding it' % name)
+            drop_db(conf, name)
         if not pg.database_exists(conf, name):
             _build_template(conf, name)
     return name
