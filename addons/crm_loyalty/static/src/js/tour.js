@@ -1,0 +1,1 @@
+odoo.define('crm_loyalty.tour', function (require) { 'use strict'; });
