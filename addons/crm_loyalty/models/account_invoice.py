@@ -12,7 +12,7 @@ class AccountInvoice(models.Model):
         Review = self.env['crm.loyalty.review'].sudo()
         invoices = self.filtered(lambda inv: inv.type == 'out_invoice')
         for company in invoices.mapped('company_id'):
-            partner_ids = invoices.filtered(
-                lambda inv: inv.company_id == company).mapped('commercial_partner_id').ids
-            Review.realtime_upgrade(company, partner_ids)
+            mine = invoices.filtered(lambda inv: inv.company_id == company)
+            Review.realtime_upgrade(company, mine.mapped('commercial_partner_id').ids,
+                                    max(mine.mapped('date_invoice')))
         return result

@@ -174,12 +174,12 @@ class CrmLoyaltyReview(models.Model):
                                                  "is recorded, no chatter or activities.")
     params = fields.Text(readonly=True, help="Population parameters used by every chunk.")
     chunk_count = fields.Integer(readonly=True)
-    chunks_done = fields.Integer(readonly=True)
-    customer_count = fields.Integer(readonly=True)
-    changed_count = fields.Integer('Rows Changed', readonly=True)
-    upgrade_count = fields.Integer(readonly=True)
-    downgrade_count = fields.Integer(readonly=True)
-    at_risk_count = fields.Integer('Downgrade Warnings', readonly=True)
+    chunks_done = fields.Integer(default=0, readonly=True)
+    customer_count = fields.Integer(default=0, readonly=True)
+    changed_count = fields.Integer('Rows Changed', default=0, readonly=True)
+    upgrade_count = fields.Integer(default=0, readonly=True)
+    downgrade_count = fields.Integer(default=0, readonly=True)
+    at_risk_count = fields.Integer('Downgrade Warnings', default=0, readonly=True)
     model_message = fields.Text('CLV Model', readonly=True)
     duration = fields.Float('Duration (s)', readonly=True, digits=(16, 2))
     user_id = fields.Many2one('res.users', default=lambda self: self.env.user, readonly=True)
@@ -330,7 +330,7 @@ class CrmLoyaltyReview(models.Model):
         transposed = list(zip(*rows)) if rows else [[] for _c in FIGURE_COLUMNS]
         for name, values in zip(FIGURE_COLUMNS, transposed):
             if name in ('first_day', 'last_day'):
-                columns[name] = np.array([(v - origin).days if v else -1 for v in values],
+                columns[name] = np.array([(_as_date(v) - origin).days if v else -1 for v in values],
                                          dtype=np.int64)
             elif name in ('lifetime_monetary', 'monetary', 'margin', 'discount',
                           'repeat_amount'):
