@@ -12,6 +12,19 @@ class LoyaltyCase(SavepointCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        try:
+            cls._loyalty_base()
+            cls.setUpFixtures()
+        except Exception:
+            cls.tearDownClass()  # roll back now: never leave row locks to the next class
+            raise
+
+    @classmethod
+    def setUpFixtures(cls):
+        """Data of a test class (instead of ``setUpClass``)."""
+
+    @classmethod
+    def _loyalty_base(cls):
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True,
                                        mail_notrack=True, mail_create_nolog=True))
         cls.company = cls.env.ref('base.main_company')
@@ -21,17 +34,14 @@ class LoyaltyCase(SavepointCase):
         cr.execute("UPDATE res_partner SET customer = false")
         cr.execute("DELETE FROM crm_loyalty_value")
         cr.execute("DELETE FROM crm_loyalty_review")
-        cls.env.invalidate_all()
+        cls.env['crm.loyalty.value'].invalidate_cache()
         cls.company.write({
             'loyalty_window_months': 12, 'loyalty_metric': 'monetary', 'loyalty_grace_days': 30,
             'loyalty_realtime_upgrade': True, 'loyalty_review_chunk_size': 0,
         })
         Tier = cls.env['crm.loyalty.tier']
-        Tier.search([('company_id', '=', cls.company.id)]).write({'active': False})
-        Tier.search([('company_id', '=', cls.company.id), ('active', '=', False)]).write(
-            {'level': 0})
-        cls.env['crm.loyalty.tier'].with_context(active_test=False).search(
-            [('company_id', '=', cls.company.id)]).unlink()
+        cr.execute("DELETE FROM crm_loyalty_tier WHERE company_id = %s", (cls.company.id,))
+        Tier.invalidate_cache()
         cls.pricelist_gold = cls.env['product.pricelist'].create({
             'name': 'Gold prices', 'currency_id': cls.company.currency_id.id,
             'item_ids': [(0, 0, {'compute_price': 'percentage', 'percent_price': 10.0,

@@ -8,8 +8,7 @@ class TestAccess(LoyaltyCase):
     loyalty groups still sell; companies do not see each other's figures."""
 
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
+    def setUpFixtures(cls):
         cls.vida = cls.customer('Vida', user_id=cls.salesman.id)
         cls.invoice(cls.vida, '2024-06-01', 1500, quantity=15)
         cls.review()

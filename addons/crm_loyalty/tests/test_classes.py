@@ -8,8 +8,7 @@ class TestClasses(LoyaltyCase):
     Gold >= 5000 (keep 4000, with a pricelist); grace 30 days."""
 
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
+    def setUpFixtures(cls):
         cls.neda = cls.customer('Neda', user_id=cls.salesman.id)
         cls.invoice(cls.neda, '2024-06-01', 6000, quantity=60)
         cls.omid = cls.customer('Omid', user_id=cls.salesman.id)

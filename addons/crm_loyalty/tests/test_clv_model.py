@@ -2,7 +2,7 @@ import csv
 import os
 
 import numpy as np
-from scipy import integrate, stats
+from scipy import integrate, special, stats
 
 from odoo.tests.common import TransactionCase
 
@@ -48,40 +48,43 @@ class TestClvModel(TransactionCase):
         value = bgnbd.expected_purchases(self.bg, 39, [2], [30.43], [38.86])[0]
         self.assertAlmostEqual(value, 1.226, places=3)
 
-    def _posterior(self, x, t_x, T, integrand):
+    def _posterior(self, x, t_x, T, weight):
+        """Posterior mean of ``weight(p, A)`` by direct integration: the Poisson rate is
+        integrated out in closed form (``A(c)`` below), the dropout probability numerically
+        over its Beta prior -- no hypergeometric function involved."""
         r, alpha, a, b = self.bg
-        gamma_pdf = stats.gamma(r, scale=1 / alpha).pdf
         beta_pdf = stats.beta(a, b).pdf
 
-        def likelihood(lam, p):
-            alive = (1 - p) ** x * lam ** x * np.exp(-lam * T)
-            dead = p * (1 - p) ** (x - 1) * lam ** x * np.exp(-lam * t_x) if x > 0 else 0.0
-            return alive, dead
+        def A(c):
+            return np.exp(r * np.log(alpha) + special.gammaln(r + x) - special.gammaln(r)
+                          - (r + x) * np.log(alpha + c))
 
-        def num(lam, p):
-            alive, _dead = likelihood(lam, p)
-            return integrand(lam, p) * alive * gamma_pdf(lam) * beta_pdf(p)
+        def alive(p):
+            return (1 - p) ** x * A(T)
 
-        def den(lam, p):
-            alive, dead = likelihood(lam, p)
-            return (alive + dead) * gamma_pdf(lam) * beta_pdf(p)
+        def dead(p):
+            return p * (1 - p) ** (x - 1) * A(t_x) if x > 0 else 0.0
 
-        opts = dict(epsabs=1e-11, epsrel=1e-9)
-        top = integrate.dblquad(num, 1e-9, 1 - 1e-9, 1e-9, 20, **opts)[0]
-        bottom = integrate.dblquad(den, 1e-9, 1 - 1e-9, 1e-9, 20, **opts)[0]
+        top = integrate.quad(lambda p: weight(p, A) * beta_pdf(p), 0, 1, epsabs=0,
+                             epsrel=1e-10, limit=200)[0]
+        bottom = integrate.quad(lambda p: (alive(p) + dead(p)) * beta_pdf(p), 0, 1, epsabs=0,
+                                epsrel=1e-10, limit=200)[0]
         return top / bottom
 
     def test_p_alive_matches_bayes_integral(self):
         x, t_x, T = 2, 30.43, 38.86
         closed = bgnbd.p_alive(self.bg, [x], [t_x], [T])[0]
-        numeric = self._posterior(x, t_x, T, lambda lam, p: 1.0)
+        numeric = self._posterior(x, t_x, T, lambda p, A: (1 - p) ** x * A(T))
         self.assertAlmostEqual(closed, numeric, places=4)
         self.assertEqual(bgnbd.p_alive(self.bg, [0], [0.0], [30.0])[0], 1.0)
 
     def test_expected_purchases_matches_bayes_integral(self):
         x, t_x, T, t = 2, 30.43, 38.86, 39.0
         closed = bgnbd.expected_purchases(self.bg, t, [x], [t_x], [T])[0]
-        numeric = self._posterior(x, t_x, T, lambda lam, p: (1 - np.exp(-lam * p * t)) / p)
+        # alive at T: E[purchases in t | lambda, p] = (1 - exp(-lambda p t)) / p, so
+        # integrating over lambda gives (A(T) - A(T + p t)) / p
+        numeric = self._posterior(x, t_x, T,
+                                  lambda p, A: (1 - p) ** x * (A(T) - A(T + p * t)) / p)
         self.assertAlmostEqual(closed, numeric, places=3)
 
     def test_expected_spend_formula(self):

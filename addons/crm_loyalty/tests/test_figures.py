@@ -8,8 +8,7 @@ class TestFigures(LoyaltyCase):
     2023-07-01..2024-06-30; the product costs 60 for a price of 100)."""
 
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
+    def setUpFixtures(cls):
         eur = cls.env.ref('base.EUR')
         Rate = cls.env['res.currency.rate']
         Rate.create({'name': '2024-01-01', 'rate': 1.0, 'currency_id': cls.company.currency_id.id,

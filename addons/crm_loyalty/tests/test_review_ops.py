@@ -12,8 +12,7 @@ class TestReviewOperations(LoyaltyCase):
     """Idempotence, concurrency, queue-job scale-out, installation hook, hooks."""
 
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
+    def setUpFixtures(cls):
         cls.partners = cls.env['res.partner']
         for i in range(12):
             partner = cls.customer('Customer %02d' % i, user_id=cls.salesman.id)
@@ -48,7 +47,7 @@ class TestReviewOperations(LoyaltyCase):
         self.review()
         single, single_history = self._snapshot(), self._history()
         self.env.cr.execute("DELETE FROM crm_loyalty_value")
-        self.env.invalidate_all()
+        self.env['crm.loyalty.value'].invalidate_cache()
         run = self.env['crm.loyalty.review'].run_review_jobs(self.company, REVIEW_DATE,
                                                              chunk_size=5)
         jobs = self.env['queue.job'].search([('model_name', '=', 'crm.loyalty.review'),
