@@ -252,7 +252,7 @@ class CrmLoyaltyReview(models.Model):
         if done >= count:
             self.env.cr.execute("UPDATE crm_loyalty_review SET state = 'done' WHERE id = %s",
                                 (self.id,))
-        self.invalidate_cache()
+        self.invalidate_cache(fnames=['state', 'chunks_done', 'duration'])
         return _('%d customers reviewed') % len(partner_ids)
 
     @api.model
@@ -446,12 +446,14 @@ class CrmLoyaltyReview(models.Model):
         """
         params = json.loads(self.params)
         company = self.company_id
+        run = {'id': self.id or None, 'origin': self.origin or '', 'initial': self.initial,
+               'date': _as_date(params['date'])}
         rows = self._compute_rows(company, params, partner_ids, figures)
         changes = self._decide_tiers(company, params, rows, realtime)
         if dry_run:
             return changes
-        self._write_rows(company, rows)
-        self._record_changes(company, rows, changes, realtime)
+        self._write_rows(company, rows, run)
+        self._record_changes(company, rows, changes, realtime, run)
         return changes
 
     def _compute_rows(self, company, params, partner_ids, figures):
@@ -714,11 +716,11 @@ class CrmLoyaltyReview(models.Model):
                 changes.append((pid, tier_id, new_tier, event))
         return changes
 
-    def _write_rows(self, company, r):
+    def _write_rows(self, company, r, run):
         """COPY the computed rows into a temporary table, then update the rows that differ
         and insert the new ones (raw SQL: one statement each instead of one per customer)."""
         cr = self.env.cr
-        date = _as_date(json.loads(self.params)['date'])
+        date = run['date']
         n = len(r['partner_id'])
         if not n:
             return
@@ -824,17 +826,18 @@ class CrmLoyaltyReview(models.Model):
         """, (_('computed: discounts reach the mercenary share'),
               _('computed: lapsed after unresolved complaints'), company.id,
               r['partner_id'].tolist()))
-        self.env['crm.loyalty.value'].invalidate_cache()
-        if self.id:
+        self.env['crm.loyalty.value'].invalidate_cache(
+            fnames=WRITTEN_COLUMNS + ['customer_type', 'customer_type_source'])
+        if run['id']:
             cr.execute("UPDATE crm_loyalty_review SET changed_count = changed_count + %s "
-                       "WHERE id = %s", (changed, self.id))
+                       "WHERE id = %s", (changed, run['id']))
+            self.invalidate_cache(fnames=['changed_count'])
 
-    def _record_changes(self, company, r, changes, realtime):
+    def _record_changes(self, company, r, changes, realtime, run):
         """History rows, chatter, activities and pricelists for the class changes."""
         if not changes:
             return
-        params = json.loads(self.params)
-        date = _as_date(params['date'])
+        date = run['date']
         index = {pid: i for i, pid in enumerate(r['partner_id'].tolist())}
         tiers = {t.id: t for t in self.env['crm.loyalty.tier'].sudo().search(
             [('company_id', '=', company.id)])}
@@ -842,7 +845,7 @@ class CrmLoyaltyReview(models.Model):
             company.loyalty_metric]
         History = self.env['crm.loyalty.history'].sudo()
         counts = {'upgrade': 0, 'downgrade': 0, 'leave': 0, 'at_risk': 0}
-        origin = self.origin or ''
+        origin = run['origin']
         for pid, old, new, event in changes:
             i = index[pid]
             counts[event] += 1
@@ -858,7 +861,7 @@ class CrmLoyaltyReview(models.Model):
                 'from_tier_id': old, 'to_tier_id': new,
                 'from_level': old_tier.level if old_tier else 0,
                 'to_level': new_tier.level if new_tier else 0,
-                'origin': origin, 'review_id': self.id or False, 'metric': metric_label,
+                'origin': origin, 'review_id': run['id'] or False, 'metric': metric_label,
                 'metric_value': float(r['qualification_value'][i]), 'threshold': threshold,
                 'monetary': float(r['monetary'][i]), 'margin': float(r['margin'][i]),
                 'frequency': int(r['frequency'][i]),
@@ -866,20 +869,21 @@ class CrmLoyaltyReview(models.Model):
                 'rfm_cell': rfm.cell(int(r['r_score'][i]), int(r['f_score'][i]),
                                      int(r['m_score'][i])) if r['r_score'][i] else False,
             })
-        if self.id:
+        if run['id']:
             self.env.cr.execute(
                 "UPDATE crm_loyalty_review SET upgrade_count = upgrade_count + %s, "
                 "downgrade_count = downgrade_count + %s, at_risk_count = at_risk_count + %s "
                 "WHERE id = %s", (counts['upgrade'], counts['downgrade'] + counts['leave'],
-                                  counts['at_risk'], self.id))
+                                  counts['at_risk'], run['id']))
+            self.invalidate_cache(fnames=['upgrade_count', 'downgrade_count', 'at_risk_count'])
         moved = [r['value_id'][index[pid]] for pid, old, new, event in changes
                  if event != 'at_risk']
         self.env['crm.loyalty.value'].sudo().browse(moved)._apply_pricelists()
-        if self.initial and not realtime:
+        if run['initial'] and not realtime:
             return
-        self._notify(company, changes, tiers, r, index, metric_label)
+        self._notify(company, changes, tiers, r, index, metric_label, run)
 
-    def _notify(self, company, changes, tiers, r, index, metric_label):
+    def _notify(self, company, changes, tiers, r, index, metric_label, run):
         """Chatter post on the partner and an activity for its salesperson."""
         partners = self.env['res.partner'].sudo().browse([c[0] for c in changes])
         partners = {p.id: p for p in partners}
@@ -911,9 +915,8 @@ class CrmLoyaltyReview(models.Model):
                 body = _("Loyalty class: %(old)s → %(new)s (%(origin)s). %(figures)s.")
                 summary = None
                 activity_type = None
-            partner.message_post(body=body % {'old': old_name, 'new': new_name,
-                                              'origin': self.origin or '', 'figures': figures},
-                                 subtype='mail.mt_note')
+            self.env['crm.loyalty.value']._post_note(partner, body % {
+                'old': old_name, 'new': new_name, 'origin': run['origin'], 'figures': figures})
             if summary and activity_type and partner.user_id:
                 Activity.create({
                     'res_model_id': model_id, 'res_id': pid,

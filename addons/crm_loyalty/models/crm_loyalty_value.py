@@ -1,5 +1,7 @@
+from email.utils import formataddr
+
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 SEGMENTS = [
     ('champions', 'Champions'), ('loyal', 'Loyal'), ('potential', 'Potential loyalist'),
@@ -164,6 +166,21 @@ class CrmLoyaltyValue(models.Model):
         """Partners with complaints left unresolved (defector detection); ``set()`` here."""
         return set()
 
+    @api.model
+    def _post_note(self, partner, body):
+        """Log a note on the partner's chatter as the current user (no e-mail is sent, so a
+        user without an e-mail address can do it too)."""
+        user = self.env.user
+        sender = user.email or user.company_id.email
+        partner.sudo().message_post(
+            body=body, subtype='mail.mt_note', author_id=user.partner_id.id,
+            email_from=formataddr((user.name, sender)) if sender else user.name)
+
+    @api.model
+    def _check_manager(self):
+        if not self.env.user.has_group('crm_loyalty.group_loyalty_manager'):
+            raise AccessError(_("Only loyalty managers can change classes or run reviews."))
+
     # --- actions -----------------------------------------------------------------------------
     def action_open_lock(self):
         self.ensure_one()
@@ -178,6 +195,7 @@ class CrmLoyaltyValue(models.Model):
 
     def action_unlock(self):
         self.ensure_one()
+        self._check_manager()
         if not self.tier_locked:
             raise UserError(_("The class of %s is not locked.") % self.partner_id.display_name)
         self.sudo().write({'tier_locked': False, 'lock_reason': False})
@@ -186,12 +204,13 @@ class CrmLoyaltyValue(models.Model):
             'from_tier_id': self.tier_id.id, 'to_tier_id': self.tier_id.id,
             'event': 'unlock', 'origin': _('Unlocked by %s') % self.env.user.name,
         })
-        self.partner_id.message_post(body=_("Loyalty class unlocked; the next review applies "
-                                            "the rules again."))
+        self._post_note(self.partner_id, _("Loyalty class unlocked; the next review applies "
+                                           "the rules again."))
         return True
 
     def lock_tier(self, tier, reason):
         """Lock the class of these customers to ``tier`` with a reason (both required)."""
+        self._check_manager()
         if not (reason or '').strip():
             raise UserError(_("A class lock needs a reason."))
         if tier and (tier.company_id - self.mapped('company_id')):
@@ -207,7 +226,7 @@ class CrmLoyaltyValue(models.Model):
                 'to_tier_id': tier.id, 'event': 'lock', 'note': reason.strip(),
                 'origin': _('Locked by %s') % self.env.user.name,
             })
-            value.partner_id.message_post(body=_(
+            self._post_note(value.partner_id, _(
                 "Loyalty class locked to %(tier)s. Reason: %(reason)s") % {
                     'tier': tier.name or _('no class'), 'reason': reason.strip()})
         self._apply_pricelists()
@@ -243,7 +262,7 @@ class CrmLoyaltyValue(models.Model):
                 by_pricelist.setdefault(pricelist, []).append(row.partner_id.id)
             for pricelist_id, partner_ids in by_pricelist.items():
                 self._set_pricelist_property(company, partner_ids, pricelist_id, default_id)
-        self.env['res.partner'].invalidate_cache(['property_product_pricelist'])
+        self.env['res.partner'].invalidate_cache(fnames=['property_product_pricelist'])
 
     @api.model
     def _set_pricelist_property(self, company, commercial_ids, pricelist_id, default_id):
@@ -270,4 +289,4 @@ class CrmLoyaltyValue(models.Model):
                   FROM unnest(%s::varchar[]) AS ref
             """, (company.id, field_id, 'product.pricelist,%s' % pricelist_id,
                   self.env.uid, self.env.uid, refs))
-        self.env['ir.property'].invalidate_cache()
+        self.env['ir.property'].invalidate_cache(fnames=['value_reference'])

@@ -32,7 +32,7 @@ class TestFigures(LoyaltyCase):
         cls.farid = cls.customer('Farid')                     # discount on the repeat
         cls.invoice(cls.farid, '2024-06-10', 1000, quantity=10)
         cls.invoice(cls.farid, '2024-06-15', 1000, quantity=10, discount=20.0)
-        cls.run = cls.review()
+        cls.review_run = cls.review()
 
     def test_recency_frequency_monetary_with_refund(self):
         value = self.value(self.arash)
@@ -51,7 +51,7 @@ class TestFigures(LoyaltyCase):
             'Arash': ('545', 'champions'), 'Farid': ('444', 'loyal'),
             'Dara Co': ('313', 'hibernating'), 'Bita': ('212', 'hibernating'),
             'Elham': ('111', 'lost')})
-        params = self.run.params
+        params = self.review_run.params
         self.assertIn('"f": [1.0, 1.0, 1.0, 2.0]', params)
 
     def test_customer_with_one_purchase(self):
@@ -112,7 +112,7 @@ class TestFigures(LoyaltyCase):
 
     def test_simple_clv_fallback_and_churn(self):
         self.assertIn('needs at least 30 customers and 10 repeat customers; this company has '
-                      '5 and 2', self.run.model_message)
+                      '5 and 2', self.review_run.model_message)
         value = self.value(self.arash)
         self.assertEqual(value.clv_method, 'simple')
         # champions: no previous-window base of 5, company retention = 1 of 1 buyers

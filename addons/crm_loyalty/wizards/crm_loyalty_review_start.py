@@ -37,6 +37,7 @@ class CrmLoyaltyReviewStart(models.TransientModel):
             wizard.pricelist_cost = sum(moves.mapped('pricelist_cost'))
 
     def _check_date(self):
+        self.env['crm.loyalty.value']._check_manager()
         if self.date > fields.Date.context_today(self):
             raise UserError(_("A review cannot be dated in the future."))
 
