@@ -92,10 +92,9 @@ class TestClasses(LoyaltyCase):
         self.invoice(self.omid, '2024-06-25', 4000, quantity=40)
         self.assertEqual(value.tier_id, self.gold)
         self.assertEqual(value.monetary, 5200.0)
-        upgrade = value.history_ids[0]
+        upgrade = value.history_ids.filtered(lambda h: h.origin == 'Invoice validated')
         self.assertEqual((upgrade.event, upgrade.from_tier_id, upgrade.to_tier_id,
-                          upgrade.origin), ('upgrade', self.silver, self.gold,
-                                            'Invoice validated'))
+                          upgrade.date), ('upgrade', self.silver, self.gold, '2024-06-25'))
         activity = self.env['mail.activity'].search([('res_id', '=', self.omid.id),
                                                      ('res_model', '=', 'res.partner')])
         self.assertEqual((activity.summary, activity.user_id), ('Welcome to Gold', self.salesman))
