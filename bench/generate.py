@@ -227,7 +227,9 @@ def generate(env, size='small', seed=7, company=None, end=None, partners=None, l
     line_owner = np.repeat(np.arange(n_invoices), lines_per)
     n_inv_lines = len(line_owner)
     product_idx = rng.choice(n_products, n_inv_lines, p=popularity)
-    quantity = rng.integers(1, 11, n_inv_lines).astype(float)
+    basket = rng.lognormal(0.0, 0.7, n_customers)  # customers differ in how much they buy
+    quantity = np.maximum(1, np.round(rng.integers(1, 8, n_inv_lines)
+                                      * basket[owner[line_owner]])).astype(float)
     price = np.round(list_prices[product_idx] * rng.uniform(0.95, 1.05, n_inv_lines), 2)
     cust_of_line = owner[line_owner]
     discounted = np.where(mercenary[cust_of_line], rng.random(n_inv_lines) < 0.8,
@@ -393,7 +395,7 @@ def main(argv=None):
     odoo.tools.config.parse_config(['-c', args.conf, '-d', args.db])
     registry = odoo.registry(args.db)
     end = date(*map(int, args.end.split('-'))) if args.end else None
-    with registry.cursor() as cr:
+    with api.Environment.manage(), registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         generate(env, args.size, args.seed, end=end)
         cr.commit()

@@ -843,32 +843,25 @@ class CrmLoyaltyReview(models.Model):
             [('company_id', '=', company.id)])}
         metric_label = dict(self.env['res.company']._fields['loyalty_metric'].selection)[
             company.loyalty_metric]
-        History = self.env['crm.loyalty.history'].sudo()
         counts = {'upgrade': 0, 'downgrade': 0, 'leave': 0, 'at_risk': 0}
-        origin = run['origin']
+        rows = []
         for pid, old, new, event in changes:
             i = index[pid]
             counts[event] += 1
             old_tier, new_tier = tiers.get(old), tiers.get(new)
             if event == 'upgrade':
                 threshold = new_tier.threshold
-            elif event == 'at_risk':
-                threshold = old_tier.keep_threshold if old_tier else 0.0
             else:
                 threshold = old_tier.keep_threshold if old_tier else 0.0
-            History.create({
-                'value_id': r['value_id'][i], 'date': date, 'event': event,
-                'from_tier_id': old, 'to_tier_id': new,
-                'from_level': old_tier.level if old_tier else 0,
-                'to_level': new_tier.level if new_tier else 0,
-                'origin': origin, 'review_id': run['id'] or False, 'metric': metric_label,
-                'metric_value': float(r['qualification_value'][i]), 'threshold': threshold,
-                'monetary': float(r['monetary'][i]), 'margin': float(r['margin'][i]),
-                'frequency': int(r['frequency'][i]),
-                'recency_days': int(r['recency_days'][i]),
-                'rfm_cell': rfm.cell(int(r['r_score'][i]), int(r['f_score'][i]),
-                                     int(r['m_score'][i])) if r['r_score'][i] else False,
-            })
+            rows.append((
+                r['value_id'][i], pid, company.id, date, old, new,
+                old_tier.level if old_tier else 0, new_tier.level if new_tier else 0, event,
+                run['origin'], run['id'], metric_label, float(r['qualification_value'][i]),
+                threshold, float(r['monetary'][i]), float(r['margin'][i]),
+                int(r['frequency'][i]), int(r['recency_days'][i]),
+                rfm.cell(int(r['r_score'][i]), int(r['f_score'][i]), int(r['m_score'][i]))
+                if r['r_score'][i] else None))
+        self._insert_history(rows)
         if run['id']:
             self.env.cr.execute(
                 "UPDATE crm_loyalty_review SET upgrade_count = upgrade_count + %s, "
@@ -882,6 +875,32 @@ class CrmLoyaltyReview(models.Model):
         if run['initial'] and not realtime:
             return
         self._notify(company, changes, tiers, r, index, metric_label, run)
+
+    def _insert_history(self, rows):
+        """One INSERT for all history rows of a review (raw SQL: a review can change
+        thousands of classes; the ORM would create them one by one)."""
+        if not rows:
+            return
+        columns = ['value_id', 'partner_id', 'company_id', 'date', 'from_tier_id', 'to_tier_id',
+                   'from_level', 'to_level', 'event', 'origin', 'review_id', 'metric',
+                   'metric_value', 'threshold', 'monetary', 'margin', 'frequency',
+                   'recency_days', 'rfm_cell']
+        types = ['int', 'int', 'int', 'date', 'int', 'int', 'int', 'int', 'varchar', 'varchar',
+                 'int', 'varchar', 'numeric', 'numeric', 'numeric', 'numeric', 'int', 'int',
+                 'varchar']
+        arrays = [list(col) for col in zip(*rows)]
+        params = arrays + [self.env.uid, self.env.uid, self.env.uid]
+        self.env.cr.execute("""
+            INSERT INTO crm_loyalty_history ({cols}, user_id, create_uid, create_date,
+                                             write_uid, write_date)
+            SELECT u.*, %s, %s, now() at time zone 'UTC', %s, now() at time zone 'UTC'
+              FROM unnest({arrays}) AS u
+        """.format(cols=', '.join(columns),
+                   arrays=', '.join('%s::{}[]'.format(t) for t in types)), params)
+        History = self.env['crm.loyalty.history']
+        History.invalidate_cache(fnames=list(History._fields))
+        self.env['crm.loyalty.value'].invalidate_cache(fnames=['history_ids'])
+        self.env['res.partner'].invalidate_cache(fnames=['loyalty_history_ids'])
 
     def _notify(self, company, changes, tiers, r, index, metric_label, run):
         """Chatter post on the partner and an activity for its salesperson."""
