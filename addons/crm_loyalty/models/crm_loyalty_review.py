@@ -889,7 +889,7 @@ class CrmLoyaltyReview(models.Model):
                  'int', 'varchar', 'numeric', 'numeric', 'numeric', 'numeric', 'int', 'int',
                  'varchar']
         arrays = [list(col) for col in zip(*rows)]
-        params = arrays + [self.env.uid, self.env.uid, self.env.uid]
+        params = [self.env.uid, self.env.uid, self.env.uid] + arrays
         self.env.cr.execute("""
             INSERT INTO crm_loyalty_history ({cols}, user_id, create_uid, create_date,
                                              write_uid, write_date)
