@@ -5,3 +5,4 @@ from . import test_classes
 from . import test_bad_input
 from . import test_review_ops
 from . import test_access
+from . import test_ui
