@@ -5,8 +5,10 @@ otherwise a project-local cluster is created under ``var/pgdata`` with Debian's 
 started on ``$PGPORT`` (default 5432) or the next free port. Odoo refuses to run as ``postgres``,
 so it connects as the role ``$ODOO_DB_USER`` (default ``crmsuite``, with CREATEDB).
 """
+import contextlib
 import glob
 import os
+import zlib
 import shutil
 import socket
 import subprocess
@@ -156,3 +158,20 @@ def list_databases(conf, prefix):
             return [row[0] for row in cr.fetchall()]
     finally:
         cnx.close()
+
+
+@contextlib.contextmanager
+def advisory_lock(conf, name):
+    """Hold a PostgreSQL session advisory lock named ``name`` (waits for other holders)."""
+    cnx = connect(conf)
+    key = zlib.crc32(name.encode())
+    try:
+        with cnx.cursor() as cr:
+            cr.execute("SELECT pg_advisory_lock(%s)", [key])
+        yield
+    finally:
+        try:
+            with cnx.cursor() as cr:
+                cr.execute("SELECT pg_advisory_unlock(%s)", [key])
+        finally:
+            cnx.close()
