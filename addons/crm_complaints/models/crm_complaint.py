@@ -100,7 +100,8 @@ class CrmComplaint(models.Model):
                                 help="Set from the customer's loyalty class when left empty; "
                                      "escalation raises it.")
     root_cause_id = fields.Many2one('crm.complaint.root.cause', string='Root Cause', index=True)
-    corrective_action = fields.Text(groups='crm_complaints.group_complaint_user', help="What changes so that it does not happen again.")
+    corrective_action = fields.Text(groups='crm_complaints.group_complaint_user',
+                                    help="What changes so that it does not happen again.")
     # ERP documents the complaint is about
     sale_order_id = fields.Many2one('sale.order', string='Sale Order', index=True)
     invoice_id = fields.Many2one('account.invoice', string='Invoice', index=True,
@@ -117,10 +118,9 @@ class CrmComplaint(models.Model):
     step = fields.Selection(STEPS, related='stage_id.step', store=True, readonly=True)
     is_acknowledged = fields.Boolean(compute='_compute_step_flags', store=True,
                                      compute_sudo=True)
-    is_resolved = fields.Boolean(compute='_compute_step_flags', store=True,
-                                     compute_sudo=True)
-    is_closed = fields.Boolean(compute='_compute_step_flags', store=True,
-                                     compute_sudo=True, index=True)
+    is_resolved = fields.Boolean(compute='_compute_step_flags', store=True, compute_sudo=True)
+    is_closed = fields.Boolean(compute='_compute_step_flags', store=True, compute_sudo=True,
+                               index=True)
     date_received = fields.Datetime(string='Received', required=True, index=True, copy=False,
                                     default=fields.Datetime.now)
     date_acknowledged = fields.Datetime(string='Acknowledged', readonly=True, copy=False)
@@ -150,12 +150,12 @@ class CrmComplaint(models.Model):
     # SLA
     sla_line_ids = fields.One2many('crm.complaint.sla.line', 'complaint_id', string='SLA Targets',
                                    copy=False)
-    sla_state = fields.Selection(SLA_STATES, string='SLA', compute='_compute_sla_summary', compute_sudo=True,
-                                 store=True, index=True)
-    escalation = fields.Selection(ESCALATIONS, compute='_compute_sla_summary', compute_sudo=True, store=True,
-                                  index=True)
-    sla_deadline = fields.Datetime(string='Next Deadline', compute='_compute_sla_summary', compute_sudo=True,
-                                   store=True)
+    sla_state = fields.Selection(SLA_STATES, string='SLA', compute='_compute_sla_summary',
+                                 compute_sudo=True, store=True, index=True)
+    escalation = fields.Selection(ESCALATIONS, compute='_compute_sla_summary',
+                                  compute_sudo=True, store=True, index=True)
+    sla_deadline = fields.Datetime(string='Next Deadline', compute='_compute_sla_summary',
+                                   compute_sudo=True, store=True)
     promised_date = fields.Datetime(compute='_compute_sla_summary', compute_sudo=True, store=True,
                                     help="When the customer was promised a resolution.")
     # resolution documents
@@ -174,19 +174,20 @@ class CrmComplaint(models.Model):
     benefit_count = fields.Integer(compute='_compute_document_counts')
     lead_count = fields.Integer(compute='_compute_document_counts')
     # cost of the complaint, company currency
-    handling_hours = fields.Float(groups='crm_complaints.group_complaint_user', help="Time spent handling the complaint (calls, visits, "
-                                       "follow-up), priced at the company's hourly cost.")
-    cost_credit_notes = fields.Monetary(compute='_compute_costs', store=True, groups='crm_complaints.group_complaint_user',
-                                        compute_sudo=True)
-    cost_replacement = fields.Monetary(compute='_compute_costs', store=True, groups='crm_complaints.group_complaint_user',
-                                        compute_sudo=True)
-    cost_goodwill = fields.Monetary(compute='_compute_costs', store=True, groups='crm_complaints.group_complaint_user',
-                                        compute_sudo=True)
-    cost_handling = fields.Monetary(compute='_compute_costs', store=True, groups='crm_complaints.group_complaint_user',
-                                        compute_sudo=True)
+    handling_hours = fields.Float(
+        groups='crm_complaints.group_complaint_user',
+        help="Time spent handling the complaint (calls, visits, follow-up), priced at the "
+             "company's hourly cost.")
+    cost_credit_notes = fields.Monetary(compute='_compute_costs', store=True, compute_sudo=True,
+                                        groups='crm_complaints.group_complaint_user')
+    cost_replacement = fields.Monetary(compute='_compute_costs', store=True, compute_sudo=True,
+                                       groups='crm_complaints.group_complaint_user')
+    cost_goodwill = fields.Monetary(compute='_compute_costs', store=True, compute_sudo=True,
+                                    groups='crm_complaints.group_complaint_user')
+    cost_handling = fields.Monetary(compute='_compute_costs', store=True, compute_sudo=True,
+                                    groups='crm_complaints.group_complaint_user')
     cost_total = fields.Monetary(string='Cost', compute='_compute_costs', store=True,
-                                 groups='crm_complaints.group_complaint_user',
-                                        compute_sudo=True)
+                                 compute_sudo=True, groups='crm_complaints.group_complaint_user')
     # repeat complaints
     repeat_of_id = fields.Many2one('crm.complaint', string='Repeat of', readonly=True, copy=False,
                                    help="Earlier complaint of the same customer about the same "
@@ -246,7 +247,7 @@ class CrmComplaint(models.Model):
         """Kanban colour and ladder level; mirrored in SQL by :meth:`_sql_update_sla_state`."""
         for complaint in self:
             lines = complaint.sla_line_ids
-            open_lines = lines.filtered(lambda l: not l.reached_date)
+            open_lines = lines.filtered(lambda ln: not ln.reached_date)
             statuses = set(lines.mapped('status'))
             if not lines:
                 state = 'none'
@@ -264,7 +265,7 @@ class CrmComplaint(models.Model):
             complaint.escalation = max(open_lines.mapped('escalation') or ['0'])
             deadlines = [d for d in open_lines.mapped('deadline') if d]
             complaint.sla_deadline = min(deadlines) if deadlines else False
-            resolve = lines.filtered(lambda l: l.target == 'resolve')[:1]
+            resolve = lines.filtered(lambda ln: ln.target == 'resolve')[:1]
             complaint.promised_date = resolve.deadline or False
 
     def _compute_document_counts(self):
@@ -460,8 +461,8 @@ class CrmComplaint(models.Model):
                 raise UserError(_(
                     "Complaint %s cannot be closed before its follow-up call is recorded: "
                     "use \"Log follow-up\" first.") % complaint.name)
-            if stage.step == 'duplicate' and not vals.get('duplicate_of_id',
-                                                        complaint.duplicate_of_id.id):
+            duplicate_of = vals.get('duplicate_of_id', complaint.duplicate_of_id.id)
+            if stage.step == 'duplicate' and not duplicate_of:
                 raise UserError(_("Complaint %s can only be marked as a duplicate of another "
                                   "complaint: choose which one.") % complaint.name)
             if stage.gate_documents and complaint.id:
@@ -489,14 +490,14 @@ class CrmComplaint(models.Model):
                 values.update(reopen_count=complaint.reopen_count + 1, date_reopened=now_str,
                               date_closed=False)
             if step in ACKNOWLEDGED_STEPS and not complaint.date_acknowledged:
-                line = lines.filtered(lambda l: l.target == 'acknowledge')
+                line = lines.filtered(lambda ln: ln.target == 'acknowledge')
                 line._reach(now, schedules)
                 values['date_acknowledged'] = now_str
                 values.update(complaint._elapsed('first_response', now, line))
             if step in FINAL_ANSWER_STEPS:
                 lines._reach(now, schedules)
             if step in RESOLVED_STEPS and not complaint.date_resolved:
-                line = lines.filtered(lambda l: l.target == 'resolve')
+                line = lines.filtered(lambda ln: ln.target == 'resolve')
                 values['date_resolved'] = now_str
                 values.update(complaint._elapsed('resolution', now, line))
             if step in CLOSED_STEPS and old.step not in CLOSED_STEPS:
@@ -782,9 +783,9 @@ class CrmComplaint(models.Model):
         """Free copy of the order lines of the complained products (all goods when none)."""
         self.ensure_one()
         order = self.sale_order_id
-        lines = order.order_line.filtered(lambda l: l.product_id.type != 'service')
+        lines = order.order_line.filtered(lambda ln: ln.product_id.type != 'service')
         if self.product_ids:
-            lines = lines.filtered(lambda l: l.product_id in self.product_ids)
+            lines = lines.filtered(lambda ln: ln.product_id in self.product_ids)
         if not lines:
             raise UserError(_("Complaint %s names no product of order %s to replace.")
                             % (self.name, order.name))

@@ -141,7 +141,6 @@ def setup_fixtures(cls):
     cls.cause_transport = env.ref('crm_complaints.root_cause_transport')
 
 
-
 class ComplaintHelpers(object):
 
     @contextmanager

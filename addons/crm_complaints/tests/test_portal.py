@@ -62,8 +62,8 @@ class TestPortal(ComplaintHttpCase):
 
         def call(method, args, kwargs=None):
             return self.opener.post(
-                'http://%s:%s/web/dataset/call_kw' % (odoo.tests.common.HOST,
-                                                       odoo.tests.common.PORT),
+                'http://%s:%s/web/dataset/call_kw' % (
+                    odoo.tests.common.HOST, odoo.tests.common.PORT),
                 json={'jsonrpc': '2.0', 'method': 'call', 'id': 1, 'params': {
                     'model': 'crm.complaint', 'method': method, 'args': args,
                     'kwargs': kwargs or {}}}).json()
