@@ -42,7 +42,7 @@ class CrmComplaintBenefit(models.Model):
     def _check_values(self):
         for benefit in self:
             if benefit.kind == 'discount' and not 0 < benefit.discount_percent <= 100:
-                raise ValidationError(_("A discount is more than 0 %% and at most 100 %%."))
+                raise ValidationError(_("A discount is more than 0 % and at most 100 %."))
             if benefit.kind == 'goodwill' and benefit.amount <= 0:
                 raise ValidationError(_("A goodwill gesture has a positive value."))
 
