@@ -15,6 +15,8 @@ from http.cookiejar import CookieJar
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TARGET = os.path.join(os.path.dirname(HERE), 'static', 'description')
+# onboarding tips of other applications' tours would cover the control panel
+HIDE_TIPS = "document.querySelectorAll('.o_tooltip').forEach(function (e) { e.remove(); })"
 
 
 def login(url, db, user, password):
@@ -47,6 +49,7 @@ def main(argv=None):
     parser.add_argument('--db', required=True)
     parser.add_argument('--user', default='admin')
     parser.add_argument('--password', default='admin')
+    parser.add_argument('--complaint', type=int, help='id of the complaint for the form')
     args = parser.parse_args(argv)
     sys.path.insert(0, os.path.join(HERE, '..', '..', '..', 'runtime'))
     from odoo311.browser import Chromium
@@ -56,10 +59,17 @@ def main(argv=None):
         browser.navigate('%s/web#action=crm_complaints.crm_complaint_action' % args.url)
         wait_for(browser, "document.querySelector('.o_kanban_view .o_kanban_record')")
         time.sleep(2)
+        browser.evaluate(HIDE_TIPS)
         browser.screenshot(os.path.join(TARGET, 'complaint_kanban.png'))
-        browser.evaluate("document.querySelector('.o_kanban_record').click()")
+        if args.complaint:
+            browser.navigate('%s/web#model=crm.complaint&id=%d&view_type=form'
+                             '&action=crm_complaints.crm_complaint_action'
+                             % (args.url, args.complaint))
+        else:
+            browser.evaluate("document.querySelector('.o_kanban_record').click()")
         wait_for(browser, "document.querySelector('.o_form_view .oe_title')")
         time.sleep(2)
+        browser.evaluate(HIDE_TIPS)
         browser.screenshot(os.path.join(TARGET, 'complaint_form.png'))
     print('screenshots written to %s' % TARGET)
 
