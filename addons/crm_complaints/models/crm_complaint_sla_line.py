@@ -198,7 +198,7 @@ class CrmComplaintSlaLine(models.Model):
                       FROM crm_complaint_sla_line
                      WHERE reached_date IS NULL AND paused_since IS NULL
                        AND status IN ('running', 'breached') AND warning_date <= %(now)s) n
-             WHERE l.id = n.id AND n.level > ln.escalation
+             WHERE l.id = n.id AND n.level > l.escalation
          RETURNING l.complaint_id""", {'uid': uid, 'now': now})
         touched.update(row[0] for row in cr.fetchall())
         if not touched:
