@@ -681,8 +681,14 @@ class CrmComplaint(models.Model):
 
     def _notify_escalation(self, levels):
         """Activities for the people of the ladder: the responsible at the warning, the team
-        leader at level 1, the escalation manager at level 2."""
+        leader at level 1, the escalation manager at level 2.
+
+        Who and what is read for all complaints first: creating an activity subscribes its
+        user, which empties the cache, so reading while creating would reload every complaint
+        of the batch for each activity.
+        """
         activity_type = self.env.ref('crm_complaints.mail_activity_escalation')
+        plan = []
         for complaint in self:
             level = levels[complaint.id]
             team = complaint.team_id
@@ -696,25 +702,32 @@ class CrmComplaint(models.Model):
                 user = team.escalation_user_id or team.user_id or complaint.user_id
                 summary = _("Escalation level 2: %s") % complaint.name
             if user:
-                complaint.sudo()._schedule_activity(activity_type, user, summary)
+                plan.append((complaint.id, user.id, summary))
+        self._create_activities(activity_type, plan)
 
-    def _schedule_activity(self, activity_type, user, summary, note=None):
+    @api.model
+    def _create_activities(self, activity_type, plan):
+        """One activity per ``(complaint_id, user_id, summary)`` of ``plan``."""
+        model_id = self.env['ir.model']._get(self._name).id
+        deadline = fields.Date.context_today(self)
+        # subscribing the user writes on the complaint: nothing there to track
+        Activity = self.env['mail.activity'].sudo().with_context(mail_notrack=True)
+        for res_id, user_id, summary in plan:
+            Activity.create({
+                'res_model_id': model_id,
+                'res_id': res_id,
+                'activity_type_id': activity_type.id,
+                'summary': summary,
+                'user_id': user_id,
+                'date_deadline': deadline,
+            })
+
+    def _schedule_activity(self, activity_type, user, summary):
         """One activity of ``activity_type`` (record or xml id) for ``user`` on each complaint."""
         if isinstance(activity_type, str):
             activity_type = self.env.ref(activity_type)
-        model_id = self.env['ir.model']._get(self._name).id
-        deadline = fields.Date.context_today(self)
-        Activity = self.env['mail.activity'].sudo()
-        for complaint in self:
-            Activity.create({
-                'res_model_id': model_id,
-                'res_id': complaint.id,
-                'activity_type_id': activity_type.id,
-                'summary': summary,
-                'note': note or False,
-                'user_id': user.id,
-                'date_deadline': deadline,
-            })
+        self._create_activities(activity_type, [(complaint.id, user.id, summary)
+                                                for complaint in self])
 
     # --- repeat complaints --------------------------------------------------------------------
     def _detect_repeat(self):

@@ -150,6 +150,23 @@ class TestSla(ComplaintCase):
         self.assertEqual(by_sql[0][0], 'paused')
         self.assertEqual(by_sql[2][0], 'breached')
 
+    def test_concurrent_cron_skips(self):
+        """Two escalation runs at once: the second one skips instead of escalating twice."""
+        from ..models.crm_complaint_sla_line import ESCALATION_LOCK
+        complaint = self.complaint(partner_id=self.beta_contact.id)
+        other = self.registry.cursor()
+        try:
+            other.execute("SELECT pg_advisory_xact_lock(%s)", (ESCALATION_LOCK,))
+            skipped = self.env['crm.complaint.sla.line']._cron_escalate(
+                now=datetime(2024, 3, 5, 9, 30))
+            self.assertEqual(skipped, {})
+            self.assertEqual(self.lines(complaint)['acknowledge'].status, 'running')
+        finally:
+            other.rollback()
+            other.close()
+        done = self.env['crm.complaint.sla.line']._cron_escalate(now=datetime(2024, 3, 5, 9, 30))
+        self.assertEqual(done, {complaint.id: '3'})
+
     def test_no_policy_no_target(self):
         self.env['crm.complaint.sla.policy'].search([]).write({'active': False})
         complaint = self.complaint(moment=MONDAY_9)
