@@ -51,6 +51,5 @@
     'demo': [
         'demo/crm_complaint_demo.xml',
     ],
-    'installable': True,
     'application': True,
 }

@@ -114,8 +114,9 @@ class ComplaintPortal(CustomerPortal):
             if not subject or not description:
                 error = _("Please say what the complaint is about and describe it.")
             elif len(subject) > MAX_SUBJECT or len(description) > MAX_DESCRIPTION:
-                error = _("The text is too long (at most %s characters for the subject and %s "
-                          "for the description).") % (MAX_SUBJECT, MAX_DESCRIPTION)
+                error = _("The text is too long (at most %(subject)s characters for the subject "
+                          "and %(description)s for the description).") % {
+                              'subject': MAX_SUBJECT, 'description': MAX_DESCRIPTION}
             else:
                 complaint = self._create_portal_complaint(partner, subject, description, post)
                 return request.redirect('/my/complaints/%s' % complaint.id)

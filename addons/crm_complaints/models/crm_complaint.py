@@ -88,30 +88,30 @@ class CrmComplaint(models.Model):
                               track_visibility='onchange',
                               default=lambda self: self.env.context.get('default_user_id',
                                                                         self.env.uid))
-    team_id = fields.Many2one('crm.complaint.team', string='Team', index=True,
+    team_id = fields.Many2one('crm.complaint.team', index=True,
                               track_visibility='onchange', default=lambda self: self._default_team())
     # classification
-    channel_id = fields.Many2one('crm.complaint.channel', string='Channel')
-    category_id = fields.Many2one('crm.complaint.category', string='Category', index=True)
+    channel_id = fields.Many2one('crm.complaint.channel')
+    category_id = fields.Many2one('crm.complaint.category', index=True)
     nature = fields.Selection(NATURES, related='category_id.nature', store=True, readonly=True)
     dimension = fields.Selection(DIMENSIONS, related='category_id.dimension', store=True,
                                  readonly=True)
     priority = fields.Selection(PRIORITIES, index=True, track_visibility='onchange',
                                 help="Set from the customer's loyalty class when left empty; "
                                      "escalation raises it.")
-    root_cause_id = fields.Many2one('crm.complaint.root.cause', string='Root Cause', index=True)
+    root_cause_id = fields.Many2one('crm.complaint.root.cause', index=True)
     corrective_action = fields.Text(groups='crm_complaints.group_complaint_user',
                                     help="What changes so that it does not happen again.")
     # ERP documents the complaint is about
-    sale_order_id = fields.Many2one('sale.order', string='Sale Order', index=True)
-    invoice_id = fields.Many2one('account.invoice', string='Invoice', index=True,
+    sale_order_id = fields.Many2one('sale.order', index=True)
+    invoice_id = fields.Many2one('account.invoice', index=True,
                                  domain=[('type', '=', 'out_invoice')])
     picking_id = fields.Many2one('stock.picking', string='Delivery', index=True,
                                  domain=[('picking_type_code', '=', 'outgoing')])
     product_ids = fields.Many2many('product.product', 'crm_complaint_product_rel',
                                    'complaint_id', 'product_id', string='Products')
     # workflow
-    stage_id = fields.Many2one('crm.complaint.stage', string='Stage', index=True,
+    stage_id = fields.Many2one('crm.complaint.stage', index=True,
                                track_visibility='onchange', copy=False,
                                default=lambda self: self._default_stage(),
                                group_expand='_read_group_stage_ids')
@@ -379,6 +379,9 @@ class CrmComplaint(models.Model):
 
     @api.multi
     def write(self, vals):
+        if self.env.context.get('crm_complaint_internal'):
+            # values computed by the workflow itself: no second round of workflow rules
+            return super(CrmComplaint, self).write(vals)
         old_stages = {}
         if vals.get('stage_id'):
             stage = self.env['crm.complaint.stage'].browse(vals['stage_id'])
@@ -393,7 +396,7 @@ class CrmComplaint(models.Model):
                 company = self.env['res.company'].browse(vals.get('company_id',
                                                                   complaint.company_id.id))
                 tier = self._customer_tier(partner, company) if partner else False
-                super(CrmComplaint, complaint).write({'tier_id': tier and tier.id})
+                complaint._internal_write({'tier_id': tier and tier.id})
         result = super(CrmComplaint, self).write(vals)
         if old_stages:
             self.browse(list(old_stages))._on_stage_changed(old_stages)
@@ -402,6 +405,17 @@ class CrmComplaint(models.Model):
         if set(vals) & {'partner_id', 'product_ids', 'category_id', 'date_received'}:
             self._detect_repeat()
         return result
+
+    def _internal_write(self, values):
+        """Write what the workflow computed (dates, counters, links) without its rules."""
+        return self.with_context(crm_complaint_internal=True).write(values)
+
+    def _portal_readable_by(self, user):
+        try:
+            self.sudo(user).check_access_rule('read')
+        except AccessError:
+            return False
+        return True
 
     # --- loyalty ------------------------------------------------------------------------------
     @api.model
@@ -505,7 +519,7 @@ class CrmComplaint(models.Model):
             if complaint.stage_id.is_paused and not old.is_paused:
                 lines._pause(now)
             if values:
-                super(CrmComplaint, complaint).write(values)
+                complaint._internal_write(values)
             if step == 'closed' and old.step != 'closed':
                 complaint._send_rating_request()
 
@@ -757,8 +771,8 @@ class CrmComplaint(models.Model):
                     ['|'] + alternatives[0] + alternatives[1]
                 earlier = self.sudo().with_context(active_test=False).search(
                     domain + sub, order='date_received desc, id desc', limit=1)
-            super(CrmComplaint, complaint).write({
-                'repeat_of_id': earlier.id or False, 'is_repeat': bool(earlier)})
+            complaint._internal_write({'repeat_of_id': earlier.id or False,
+                                       'is_repeat': bool(earlier)})
 
     # --- ERP resolution -----------------------------------------------------------------------
     def action_credit_note(self):
@@ -800,8 +814,8 @@ class CrmComplaint(models.Model):
         if self.product_ids:
             lines = lines.filtered(lambda ln: ln.product_id in self.product_ids)
         if not lines:
-            raise UserError(_("Complaint %s names no product of order %s to replace.")
-                            % (self.name, order.name))
+            raise UserError(_("Complaint %(complaint)s names no product of order %(order)s to "
+                              "replace.") % {'complaint': self.name, 'order': order.name})
         return {
             'partner_id': order.partner_id.id,
             'partner_invoice_id': order.partner_invoice_id.id,
@@ -871,8 +885,8 @@ class CrmComplaint(models.Model):
             'complaint_id': self.id,
             'company_id': self.company_id.id,
         })
-        self.message_post(body=_("Opportunity %s created for %s.") % (
-            lead.name, lead.user_id.name), subtype='mail.mt_note')
+        self.message_post(body=_("Opportunity %(lead)s created for %(user)s.") % {
+            'lead': lead.name, 'user': lead.user_id.name}, subtype='mail.mt_note')
         try:
             lead.sudo(self.env.user).check_access_rule('read')
         except AccessError:
@@ -1054,13 +1068,8 @@ class CrmComplaint(models.Model):
         """Customers (portal users) land on the portal page of their complaint."""
         self.ensure_one()
         user = self.env['res.users'].sudo().browse(access_uid) if access_uid else self.env.user
-        if user.share:
-            try:
-                self.sudo(user).check_access_rule('read')
-            except AccessError:
-                pass
-            else:
-                return {
+        if user.share and self._portal_readable_by(user):
+            return {
                     'type': 'ir.actions.act_url',
                     'url': '/my/complaints/%s' % self.id,
                     'target': 'self',

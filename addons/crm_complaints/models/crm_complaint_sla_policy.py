@@ -38,9 +38,9 @@ class CrmComplaintSlaPolicy(models.Model):
     priority = fields.Selection(PRIORITIES, help="Only complaints of this priority.")
     tier_id = fields.Many2one('crm.loyalty.tier', string='Customer Class',
                               help="Only complaints of customers of this loyalty class.")
-    category_id = fields.Many2one('crm.complaint.category', string='Category',
+    category_id = fields.Many2one('crm.complaint.category',
                                   help="Only complaints of this category or its subcategories.")
-    team_id = fields.Many2one('crm.complaint.team', string='Team')
+    team_id = fields.Many2one('crm.complaint.team')
     # working time
     calendar_id = fields.Many2one(
         'resource.calendar', string='Working Hours Calendar', required=True,

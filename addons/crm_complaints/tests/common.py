@@ -214,7 +214,12 @@ class ComplaintHttpCase(ComplaintHelpers, HttpCase):
         self.cr.release()  # the HTTP server thread takes the cursor's lock per request
         self.env = api.Environment(self.cr, SUPERUSER_ID, {})
         setup_fixtures(self)
-        self.cr.commit()
+        self.commit_for_requests()
+
+    def commit_for_requests(self):
+        """Release the test cursor's savepoint (Odoo 11's simulated commit): what the test did
+        so far is what the next requests see, and a request that rolls back keeps it."""
+        self.cr.commit()  # pylint: disable=invalid-commit
 
     def new_session(self):
         """A fresh browser session: Odoo 11 caches the session token per session id, so one
@@ -228,7 +233,6 @@ class ComplaintHttpCase(ComplaintHelpers, HttpCase):
         self.opener.cookies['session_id'] = self.session_id
 
     def url_open(self, url, data=None, timeout=30):
-        """Requests see what the test did so far: "commit" it to the test cursor first (a
-        request that rolls back would otherwise undo it)."""
-        self.cr.commit()
+        """Requests see what the test did so far (see :meth:`commit_for_requests`)."""
+        self.commit_for_requests()
         return super(ComplaintHttpCase, self).url_open(url, data=data, timeout=timeout)

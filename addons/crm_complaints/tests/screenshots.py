@@ -37,8 +37,8 @@ def wait_for(browser, expression, timeout=60):
         try:
             if browser.evaluate('!!(%s)' % expression):
                 return True
-        except Exception:  # the page is still loading
-            pass
+        except Exception:  # pylint: disable=except-pass
+            pass  # the page is still loading
         time.sleep(0.5)
     raise RuntimeError('timed out waiting for %s' % expression)
 
@@ -71,7 +71,7 @@ def main(argv=None):
         time.sleep(2)
         browser.evaluate(HIDE_TIPS)
         browser.screenshot(os.path.join(TARGET, 'complaint_form.png'))
-    print('screenshots written to %s' % TARGET)
+    print('screenshots written to %s' % TARGET)  # pylint: disable=print-used
 
 
 if __name__ == '__main__':

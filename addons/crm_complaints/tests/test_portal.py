@@ -17,7 +17,7 @@ class TestPortal(ComplaintHttpCase):
         self.acme_complaint = self.complaint(subject='Acme: cracked widget')
         self.beta_complaint = self.complaint(subject='Beta: lost parcel',
                                              partner_id=self.beta_contact.id)
-        self.cr.commit()
+        self.commit_for_requests()
 
     def close(self, complaint):
         self.move(complaint, self.stage_resolved, datetime(2024, 3, 4, 12))
@@ -27,7 +27,7 @@ class TestPortal(ComplaintHttpCase):
 
     def post_from_page(self, url, data):
         """A form post as a browser sends it, from the complaint page (with its Referer)."""
-        self.cr.commit()
+        self.commit_for_requests()
         base = 'http://%s:%s' % (odoo.tests.common.HOST, odoo.tests.common.PORT)
         return self.opener.post(base + url, data=data, timeout=30,
                                 headers={'Referer': base + '/my/complaints'})

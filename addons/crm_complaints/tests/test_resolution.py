@@ -101,7 +101,7 @@ class TestResolution(ComplaintCase):
         action = complaint.sudo(self.agent).action_return()
         self.assertEqual(action['res_model'], 'stock.return.picking')
         wizard = self.env['stock.return.picking'].sudo(self.agent).with_context(
-            action['context']).create({})
+            **action['context']).create({})
         self.assertEqual(wizard.product_return_moves.quantity, 2.0)
         returned = self.env['stock.picking'].browse(wizard.create_returns()['res_id'])
         self.assertEqual(returned.sudo(self.agent).complaint_id, complaint)

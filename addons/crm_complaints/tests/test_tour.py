@@ -12,7 +12,7 @@ class TestTour(ComplaintHttpCase):
 
     def test_complaint_tour(self):
         order, invoice, _picking = self.delivered_order()
-        self.cr.commit()
+        self.commit_for_requests()
         self.phantom_js(
             '/web#id=%d&model=sale.order&view_type=form' % order.id,
             "odoo.__DEBUG__.services['web_tour.tour'].run('crm_complaints_tour')",

@@ -153,7 +153,7 @@ class TestWorkflow(ComplaintCase):
         context = action['context']
         self.assertEqual(context['default_invoice_id'], invoice.id)
         self.assertEqual(context['default_picking_id'], picking.id)
-        complaint = self.Complaint.sudo(self.agent).with_context(context).create(
+        complaint = self.Complaint.sudo(self.agent).with_context(**context).create(
             {'subject': 'Scratched', 'date_received': '2024-03-04 09:00:00'})
         self.assertEqual(complaint.sale_order_id, order)
         self.assertEqual(complaint.product_ids, self.widget)

@@ -26,7 +26,7 @@ class CrmComplaintKpi(models.TransientModel):
     company_id = fields.Many2one('res.company', required=True,
                                  default=lambda self: self.env.user.company_id)
     currency_id = fields.Many2one(related='company_id.currency_id', readonly=True)
-    team_id = fields.Many2one('crm.complaint.team', string='Team')
+    team_id = fields.Many2one('crm.complaint.team')
     computed = fields.Boolean(readonly=True)
     complaint_count = fields.Integer(string='Complaints', readonly=True)
     open_count = fields.Integer(string='Open', readonly=True)
@@ -51,7 +51,7 @@ class CrmComplaintKpi(models.TransientModel):
     cost_total = fields.Monetary(string='Cost of Complaints', readonly=True)
     dissatisfied_count = fields.Integer(string='Dissatisfied', readonly=True)
     word_of_mouth = fields.Float(string='Word of Mouth (people told)', readonly=True)
-    pareto_ids = fields.One2many('crm.complaint.kpi.pareto', 'kpi_id', string='Pareto',
+    pareto_ids = fields.One2many('crm.complaint.kpi.pareto', 'kpi_id',
                                  readonly=True)
     pareto_root_cause_ids = fields.One2many('crm.complaint.kpi.pareto', 'kpi_id',
                                             domain=[('dimension', '=', 'root_cause')],

@@ -35,8 +35,8 @@ class CrmComplaintRefund(models.TransientModel):
         complaint = self.env['crm.complaint'].browse(values.get('complaint_id'))
         if complaint.invoice_id:
             values.setdefault('amount', self._left_to_credit(complaint.invoice_id))
-            values.setdefault('reason', _('Complaint %s: %s') % (
-                complaint.name, complaint.subject))
+            values.setdefault('reason', _('Complaint %(name)s: %(subject)s') % {
+                'name': complaint.name, 'subject': complaint.subject})
         return values
 
     @api.model
