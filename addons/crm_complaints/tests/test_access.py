@@ -1,6 +1,6 @@
 """Who sees and does what: complaint users (own team), managers, portal customers, other
 internal users, and the company wall."""
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 
 from .common import ComplaintCase
 
@@ -60,6 +60,23 @@ class TestAccess(ComplaintCase):
         self.assertEqual(lines.mapped('complaint_id'), mine)
         rows = self.env['crm.complaint.report'].sudo(self.agent).search([('id', 'in', ids)])
         self.assertEqual(rows.ids, mine.ids)
+
+    def test_agent_without_erp_rights(self):
+        """A complaints user with no accounting or stock rights still sees the document counts
+        and gets the gate's message, not an access error."""
+        order, invoice, _picking = self.delivered_order()
+        complaint = self.complaint(user=self.leader, team_id=self.other_team.id,
+                                   user_id=self.other_agent.id, sale_order_id=order.id,
+                                   invoice_id=invoice.id)
+        self.env['crm.complaint.refund'].with_context(default_complaint_id=complaint.id).create(
+            {'amount': 20.0, 'validate': False}).action_create()
+        mine = complaint.sudo(self.other_agent)
+        self.assertEqual((mine.credit_note_count, mine.return_count, mine.benefit_count),
+                         (1, 0, 0))
+        with self.assertRaises(UserError) as error, self.env.cr.savepoint():
+            mine.action_resolve()
+        self.assertIn('is not validated', error.exception.name)
+        self.assertEqual(mine.step, 'new')
 
     def test_only_managers_delete(self):
         complaint = self.complaint()
