@@ -725,6 +725,9 @@ class CrmComplaint(models.Model):
     @api.model
     def _create_activities(self, activity_type, plan):
         """One activity per ``(complaint_id, user_id, summary)`` of ``plan``."""
+        # every activity empties the caches it touches: start from empty ones, so each
+        # invalidation stays small however many records the caller had loaded
+        self.invalidate_cache()
         model_id = self.env['ir.model']._get(self._name).id
         deadline = fields.Date.context_today(self)
         # subscribing the user writes on the complaint: nothing there to track
