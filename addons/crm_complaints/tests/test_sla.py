@@ -126,6 +126,11 @@ class TestSla(ComplaintCase):
             ('res_model', '=', 'crm.complaint'), ('res_id', '=', gold.id),
             ('user_id', '=', self.leader.id)])
         self.assertEqual(leader_activity.summary, 'Escalation level 1: %s' % gold.name)
+        self.assertEqual(leader_activity.res_name, gold.name)
+        self.assertIn(leader_activity, gold.activity_ids)
+        self.assertIn(self.leader.partner_id, gold.message_partner_ids,
+                      'the notified leader follows the complaint')
+        self.assertEqual(gold.activity_date_deadline, leader_activity.date_deadline)
         manager_activity = self.env['mail.activity'].search([
             ('res_model', '=', 'crm.complaint'), ('res_id', '=', beta.id),
             ('user_id', '=', self.escalation_manager.id)])
