@@ -10,11 +10,13 @@ per-record ORM way on a slice, measured in one run.
    working-time arithmetic (``sla_time``), statuses as the cron left them 15 minutes earlier.
    Reused when it already has them.
 2. Measures, in one transaction rolled back at the end:
-   * **escalation cron** over all open complaints (``_cron_escalate``): the steady-state run
-     15 minutes after the previous one, and a catch-up run after a one-day outage; against the
-     **per-record ORM way** (each open target's status and level computed and written through
-     the ORM, the complaint's summary recomputed, priority raised and people notified) on a
-     slice of open complaints, extrapolated to all of them;
+   * **escalation cron** over all open complaints (``_cron_escalate``): the run 15 minutes
+     after the previous one, the next one, and a catch-up after two hours without cron; against
+     the **per-record ORM way** (each open target's status and level computed and written
+     through the ORM, the complaint's summary recomputed, priority raised) on a slice of open
+     complaints, extrapolated to all of them. Notifications (one activity per complaint that
+     changed level, the same call in both ways) are timed apart, so the state update is also
+     compared on its own;
    * **KPI report** over all complaints of the three years (``_kpi_values`` and the Pareto
      tables, two SQL aggregates each, and the analysis view's pivot ``read_group``); against
      the per-record ORM way (read each complaint and its targets, sum in Python) on a slice,
