@@ -382,9 +382,20 @@ def cmd_test(args):
     suite_tests = os.path.join(ROOT, 'tests')
     if os.path.isdir(suite_tests) and not only:
         junit = os.path.join(VAR, 'pytest-suite.xml')
+        load_report = os.path.join(VAR, 'load-report.json')
+        if os.path.exists(load_report):
+            os.unlink(load_report)
         run_pytest([suite_tests], junit, {'CRMSUITE_DB': db, 'ODOO_RC': CONF,
                                           'ODOO_TEST_HTTP_PORT': str(port)})
         tally.add_junit(junit, 'suite')
+        if os.path.exists(load_report):
+            with open(load_report) as src:
+                load = json.load(src)
+            print('LOAD %(clients)d JSON-RPC clients for %(seconds)ss on 2 HTTP workers: '
+                  '%(errors)d errors' % load + ''.join(
+                      '; %s: %d requests, p50 %s ms, p95 %s ms' % (
+                          kind, load[kind]['requests'], load[kind]['p50_ms'],
+                          load[kind]['p95_ms']) for kind in ('create', 'read')))
     return tally.report()
 
 
