@@ -9,6 +9,9 @@ tour.register('crm_loyalty_tour', {test: true, url: '/web'}, [tour.STEPS.MENU_MO
     trigger: '.o_app[data-menu-xmlid="sale.sale_menu_root"], .oe_menu_toggler[data-menu-xmlid="sale.sale_menu_root"]',
     content: 'Open Sales',
 }, {
+    trigger: 'a[data-menu-xmlid="crm_loyalty.crm_loyalty_config_menu"]',
+    content: 'Open the loyalty configuration menu',
+}, {
     trigger: 'a[data-menu-xmlid="crm_loyalty.crm_loyalty_review_start_menu"]',
     content: 'Run a loyalty review',
 }, {
