@@ -22,19 +22,14 @@ tour.register('crm_loyalty_tour', {test: true, url: '/web'}, [tour.STEPS.MENU_MO
     content: 'The review is done',
     run: function () {},
 }, {
-    trigger: 'a[data-menu-xmlid="sale.res_partner_menu"]',
-    content: 'Open the customers',
+    trigger: 'a[data-menu-xmlid="crm_loyalty.crm_loyalty_value_menu"]',
+    content: 'Open the customer value table',
 }, {
-    trigger: '.o_searchview_input',
-    extra_trigger: '.o_kanban_view',
-    content: 'Look for the customer',
-    run: 'text Tour Customer Platinum',
+    trigger: '.o_data_row:contains("Tour Customer Platinum")',
+    extra_trigger: '.o_list_view',
+    content: 'The best customer comes first',
 }, {
-    trigger: '.o_searchview_autocomplete li:first a, .o_searchview_autocomplete li.o-selection-focus a',
-    content: 'Search by name',
-}, {
-    trigger: '.o_kanban_record:contains("Tour Customer Platinum")',
-    extra_trigger: '.o_kanban_view .o_kanban_record:not(:contains("Tour Filler"))',
+    trigger: '.o_form_view a.o_form_uri:contains("Tour Customer Platinum")',
     content: 'Open the customer',
 }, {
     trigger: '.o_notebook a:contains("Loyalty")',
