@@ -25,14 +25,6 @@ tour.register('crm_loyalty_tour', {test: true, url: '/web'}, [tour.STEPS.MENU_MO
     trigger: 'a[data-menu-xmlid="crm_loyalty.crm_loyalty_value_menu"]',
     content: 'Open the customer value table',
 }, {
-    trigger: '.o_list_view .o_data_row',
-    content: 'The table is loaded',
-    run: function () {
-        console.log('customer value rows: ' + $('.o_data_row').slice(0, 3).map(function () {
-            return $(this).text().replace(/\s+/g, ' ');
-        }).get().join(' | '));
-    },
-}, {
     trigger: '.o_data_row:contains("Tour Customer Platinum")',
     extra_trigger: '.o_list_view',
     content: 'The best customer comes first',
