@@ -15,6 +15,9 @@ class TestLoyaltyTour(odoo.tests.HttpCase):
         # (rolled back when the test leaves test mode)
         env = self.env = api.Environment(self.registry.test_cr, SUPERUSER_ID, {})
         company = env.ref('base.main_company')
+        # the sale order shows its pricelist to users of multiple pricelists
+        env.ref('base.user_root').write(
+            {'groups_id': [(4, env.ref('product.group_sale_pricelist').id)]})
         pricelist = env['product.pricelist'].create({
             'name': 'Tour Platinum Prices', 'currency_id': company.currency_id.id})
         platinum = env['crm.loyalty.tier'].search([('company_id', '=', company.id)],
