@@ -64,10 +64,18 @@ tour.register('crm_loyalty_tour', {test: true, url: '/web'}, [tour.STEPS.MENU_MO
     trigger: '.ui-menu-item > a:contains("Tour Customer Platinum")',
     in_modal: false,
 }, {
-    trigger: '.o_field_widget[name="pricelist_id"]:contains("Tour Platinum Prices")',
-    extra_trigger: '.o_field_widget[name="partner_loyalty_tier_id"]:contains("Platinum")',
-    content: "The class's pricelist is applied",
+    trigger: '.o_field_widget[name="partner_loyalty_tier_id"]:contains("Platinum")',
+    content: 'The order shows the class',
     run: function () {},
+}, {
+    trigger: '.o_field_widget[name="pricelist_id"] input',
+    content: "The class's pricelist is applied",
+    run: function () {
+        var pricelist = $('.o_field_widget[name="pricelist_id"] input').val();
+        if (pricelist !== 'Tour Platinum Prices (USD)' && pricelist !== 'Tour Platinum Prices') {
+            console.error('The new order got the pricelist ' + pricelist);
+        }
+    },
 }]);
 
 });
