@@ -45,9 +45,14 @@ tour.register('crm_loyalty_tour', {test: true, url: '/web'}, [tour.STEPS.MENU_MO
     content: 'Best RFM cell, Champions segment',
     run: function () {},
 }, {
-    trigger: '.o_field_widget[name="loyalty_clv"]:not(:contains("0.00"))',
+    trigger: '.o_field_widget[name="loyalty_clv"]',
     content: 'Lifetime value computed',
-    run: function () {},
+    run: function () {
+        var clv = parseFloat($('.o_field_widget[name="loyalty_clv"]').text().replace(/[^0-9.\-]/g, ''));
+        if (!(clv > 0)) {
+            console.error('The best customer has no lifetime value: ' + clv);
+        }
+    },
 }, {
     trigger: 'a[data-menu-xmlid="sale.menu_sale_quotations"]',
     content: 'Go to quotations',
