@@ -19,7 +19,7 @@ import json
 import logging
 import math
 import time
-from datetime import datetime, timedelta
+from datetime import date as date_type, datetime, timedelta
 
 import numpy as np
 from dateutil.relativedelta import relativedelta
@@ -92,8 +92,8 @@ WITH so_cost AS (
       FROM days
 )
 SELECT partner_id,
-       min(first_day) AS first_day,
-       max(day) FILTER (WHERE purchase) AS last_day,
+       min(first_day) - DATE '1970-01-01' AS first_day,
+       max(day) FILTER (WHERE purchase) - DATE '1970-01-01' AS last_day,
        count(*) FILTER (WHERE purchase) AS lifetime_frequency,
        COALESCE(sum(amount), 0)::float8 AS lifetime_monetary,
        count(*) FILTER (WHERE purchase AND day >= %(date_from)s) AS frequency,
@@ -156,7 +156,7 @@ def _as_date(value):
     if not value:
         return None
     if isinstance(value, str):
-        return datetime.strptime(value[:10], DATE_FMT).date()
+        return date_type.fromisoformat(value[:10])
     return value
 
 
@@ -334,8 +334,8 @@ class CrmLoyaltyReview(models.Model):
         columns = {}
         transposed = list(zip(*rows)) if rows else [[] for _c in FIGURE_COLUMNS]
         for name, values in zip(FIGURE_COLUMNS, transposed):
-            if name in ('first_day', 'last_day'):
-                columns[name] = np.array([(_as_date(v) - origin).days if v else -1 for v in values],
+            if name in ('first_day', 'last_day'):  # day numbers since 1970-01-01
+                columns[name] = np.array([-1 if v is None else v for v in values],
                                          dtype=np.int64)
             elif name in ('lifetime_monetary', 'monetary', 'margin', 'discount',
                           'repeat_amount'):
@@ -521,10 +521,11 @@ class CrmLoyaltyReview(models.Model):
                                dtype=float)
         r['cost_to_serve'] = np.round(r['discount'] + extra_total, 2)
         r['cost_to_serve_detail'] = []
+        discounts_label = _('Discounts')
         for pid, discount in zip(ids.tolist(), r['discount'].tolist()):
             parts = {}
             if discount:
-                parts[_('Discounts')] = round(discount, 2)
+                parts[discounts_label] = round(discount, 2)
             for label, amount in (extras.get(pid) or {}).items():
                 parts[label] = round(parts.get(label, 0.0) + amount, 2)
             r['cost_to_serve_detail'].append(
@@ -795,9 +796,13 @@ class CrmLoyaltyReview(models.Model):
             'customer_type_computed': r['customer_type_computed'],
             'unresolved_complaints': r['unresolved'],
         }
-        ordered = [[_copy_text(v) for v in r['value_id']],
+        ordered = [['\\N' if v is None else str(v) for v in r['value_id']],
                    [str(v) for v in r['partner_id'].tolist()]]
-        ordered += [[_copy_text(v) for v in columns[name]] for name in WRITTEN_COLUMNS]
+        for name in WRITTEN_COLUMNS:
+            if name == 'cost_to_serve_detail':  # the only free text: escape it
+                ordered.append([_copy_text(v) for v in columns[name]])
+            else:  # numbers, dates, booleans (COPY reads True/False) and selection keys
+                ordered.append(['\\N' if v is None else str(v) for v in columns[name]])
         buffer = io.StringIO('\n'.join('\t'.join(row) for row in zip(*ordered)) + '\n')
         cr.execute("DROP TABLE IF EXISTS crm_loyalty_value_stage")
         cr.execute("CREATE TEMP TABLE crm_loyalty_value_stage ON COMMIT DROP AS "
