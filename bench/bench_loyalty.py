@@ -67,8 +67,11 @@ def prepare_database(db, size, end, fresh):
         suite.copy_db(conf, template, db)
         rc = suite.run_odoo(['-d', db, '-i', 'crm_loyalty', '--stop-after-init',
                              '--log-level=warn', '--http-port', BENCH_PORT])
-        if rc:
-            raise SystemExit('installing crm_loyalty failed (rc=%s)' % rc)
+    else:  # keep the module current with the checkout
+        rc = suite.run_odoo(['-d', db, '-u', 'crm_loyalty', '--stop-after-init',
+                             '--log-level=warn', '--http-port', BENCH_PORT])
+    if rc:
+        raise SystemExit('installing crm_loyalty failed (rc=%s)' % rc)
     return suite.CONF
 
 
