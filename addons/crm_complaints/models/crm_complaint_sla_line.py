@@ -1,0 +1,228 @@
+import logging
+
+from odoo import api, fields, models
+
+from .crm_complaint_sla_policy import TARGETS
+
+_logger = logging.getLogger(__name__)
+
+SLA_STATUSES = [
+    ('running', 'Running'),
+    ('paused', 'Paused'),
+    ('met', 'Met'),
+    ('breached', 'Breached'),
+]
+ESCALATIONS = [
+    ('0', 'None'),
+    ('1', 'Warning'),
+    ('2', 'Level 1'),
+    ('3', 'Level 2'),
+]
+# key of the advisory lock that keeps two escalation runs from overlapping
+ESCALATION_LOCK = 74821501
+
+
+class CrmComplaintSlaLine(models.Model):
+    """One SLA target of one complaint: its deadline, when it was reached and its status.
+
+    Deadlines are working time: ``deadline = start + hours + paused working hours`` on the
+    policy's schedule. The escalation dates are laid out the same way at the policy's shares.
+    """
+
+    _name = 'crm.complaint.sla.line'
+    _description = 'Complaint SLA Target'
+    _order = 'complaint_id, deadline, id'
+    _rec_name = 'policy_id'
+
+    complaint_id = fields.Many2one('crm.complaint', required=True, index=True, ondelete='cascade')
+    company_id = fields.Many2one(related='complaint_id.company_id', store=True, readonly=True)
+    partner_id = fields.Many2one(related='complaint_id.commercial_partner_id', readonly=True)
+    team_id = fields.Many2one(related='complaint_id.team_id', store=True, readonly=True)
+    policy_id = fields.Many2one('crm.complaint.sla.policy', required=True, ondelete='restrict')
+    target = fields.Selection(TARGETS, required=True)
+    target_hours = fields.Float(required=True, help="Working hours allowed (from the policy).")
+    start_date = fields.Datetime(required=True)
+    deadline = fields.Datetime(index=True)
+    warning_date = fields.Datetime(index=True)
+    level1_date = fields.Datetime(string='Level 1 Date')
+    level2_date = fields.Datetime(string='Level 2 Date')
+    reached_date = fields.Datetime()
+    status = fields.Selection(SLA_STATUSES, required=True, default='running', index=True)
+    escalation = fields.Selection(ESCALATIONS, required=True, default='0')
+    paused_since = fields.Datetime()
+    paused_hours = fields.Float(help="Working hours spent in pausing stages (added to the "
+                                     "deadline).")
+    working_hours = fields.Float(string='Working Hours Taken',
+                                 help="Working hours from intake to the target, pauses left out.")
+    calendar_hours = fields.Float(string='Calendar Hours Taken')
+
+    _sql_constraints = [
+        ('complaint_target_uniq', 'unique(complaint_id, target)',
+         'A complaint has one SLA target of each kind.'),
+    ]
+
+    @api.model_cr
+    def init(self):
+        """Partial indexes for the escalation cron: it only ever looks at unreached targets."""
+        self.env.cr.execute("""
+            CREATE INDEX IF NOT EXISTS crm_complaint_sla_line_open_warning_idx
+                ON crm_complaint_sla_line (warning_date) WHERE reached_date IS NULL""")
+        self.env.cr.execute("""
+            CREATE INDEX IF NOT EXISTS crm_complaint_sla_line_running_deadline_idx
+                ON crm_complaint_sla_line (deadline) WHERE status = 'running'""")
+
+    # --- planning -----------------------------------------------------------------------------
+    def _schedules(self):
+        """Work schedules per policy id for the lines in ``self`` (built once)."""
+        return {policy.id: policy._work_schedule() for policy in self.mapped('policy_id')}
+
+    def _plan(self, schedules=None):
+        """Lay out deadline and escalation dates of unreached lines from their policy."""
+        schedules = schedules or self._schedules()
+        for line in self:
+            schedule = schedules[line.policy_id.id]
+            policy = line.policy_id
+            start = fields.Datetime.from_string(line.start_date)
+            base = line.paused_hours
+
+            def at(share):
+                return fields.Datetime.to_string(
+                    schedule.add_hours(start, line.target_hours * share / 100.0 + base))
+            line.write({
+                'deadline': at(100.0),
+                'warning_date': at(policy.warning_share),
+                'level1_date': at(policy.level1_share),
+                'level2_date': at(policy.level2_share),
+            })
+
+    def _status_at(self, now):
+        """Status of the line at ``now`` (string or datetime) from its stored dates."""
+        self.ensure_one()
+        now = fields.Datetime.to_string(now) if not isinstance(now, str) else now
+        if self.reached_date:
+            return 'met' if self.reached_date <= self.deadline else 'breached'
+        if self.paused_since:
+            return 'paused'
+        return 'breached' if self.deadline <= now else 'running'
+
+    def _escalation_at(self, now):
+        self.ensure_one()
+        now = fields.Datetime.to_string(now) if not isinstance(now, str) else now
+        if self.reached_date or self.paused_since:
+            return self.escalation
+        level = '0'
+        if self.warning_date and self.warning_date <= now:
+            level = '1'
+        if self.level1_date and self.level1_date <= now:
+            level = '2'
+        if self.level2_date and self.level2_date <= now:
+            level = '3'
+        return max(level, self.escalation)
+
+    def _refresh(self, now):
+        """Write status and escalation as of ``now`` (the per-record way; the cron uses SQL)."""
+        for line in self:
+            values = {'status': line._status_at(now), 'escalation': line._escalation_at(now)}
+            if any(line[name] != value for name, value in values.items()):
+                line.write(values)
+
+    def _reach(self, when, schedules=None):
+        """Mark unreached lines as reached at ``when`` and store the time taken."""
+        schedules = schedules or self._schedules()
+        when_str = fields.Datetime.to_string(when)
+        for line in self.filtered(lambda ln: not ln.reached_date):
+            if line.paused_since:
+                line._resume(when, schedules)
+            schedule = schedules[line.policy_id.id]
+            start = fields.Datetime.from_string(line.start_date)
+            worked = schedule.working_hours(start, when) - line.paused_hours
+            line.write({
+                'reached_date': when_str,
+                'working_hours': max(worked, 0.0),
+                'calendar_hours': max((when - start).total_seconds() / 3600.0, 0.0),
+            })
+            line.write({'status': line._status_at(when)})
+
+    def _pause(self, when):
+        """Stop the clock of running lines (a breached target stays breached)."""
+        for line in self.filtered(lambda ln: not ln.reached_date and ln.status == 'running'):
+            line.write({'paused_since': fields.Datetime.to_string(when), 'status': 'paused'})
+
+    def _resume(self, when, schedules=None):
+        """Restart paused lines: the working hours of the pause push the deadlines back."""
+        schedules = schedules or self._schedules()
+        for line in self.filtered('paused_since'):
+            schedule = schedules[line.policy_id.id]
+            since = fields.Datetime.from_string(line.paused_since)
+            line.write({
+                'paused_hours': line.paused_hours + max(schedule.working_hours(since, when), 0.0),
+                'paused_since': False,
+            })
+            line._plan(schedules)
+            line.write({'status': line._status_at(when)})
+
+    # --- escalation cron ----------------------------------------------------------------------
+    @api.model
+    def _cron_escalate(self, now=None):
+        """Breach the targets past their deadline and climb the escalation ladder.
+
+        Set-based: three UPDATE statements over all open targets, whatever their number; only
+        the complaints that changed level are loaded for notifications. Runs under an advisory
+        lock so two crons (two workers) never escalate twice; the second one skips.
+        """
+        cr = self.env.cr
+        cr.execute("SELECT pg_try_advisory_xact_lock(%s)", (ESCALATION_LOCK,))
+        if not cr.fetchone()[0]:
+            _logger.info("complaint SLA escalation already running, skipped")
+            return {}
+        now = now or self.env['crm.complaint']._now()
+        now = fields.Datetime.to_string(now) if not isinstance(now, str) else now
+        uid = self.env.uid
+        # 1. running targets past their deadline are breached (one statement: PostgreSQL does
+        #    what the ORM would do one record at a time)
+        cr.execute("""
+            UPDATE crm_complaint_sla_line
+               SET status = 'breached', write_uid = %s, write_date = (now() at time zone 'UTC')
+             WHERE status = 'running' AND reached_date IS NULL AND deadline <= %s
+         RETURNING complaint_id""", (uid, now))
+        touched = {row[0] for row in cr.fetchall()}
+        # 2. the ladder: each unreached, unpaused target climbs to the highest level it passed
+        cr.execute("""
+            UPDATE crm_complaint_sla_line l
+               SET escalation = n.level, write_uid = %(uid)s,
+                   write_date = (now() at time zone 'UTC')
+              FROM (SELECT id,
+                           CASE WHEN level2_date <= %(now)s THEN '3'
+                                WHEN level1_date <= %(now)s THEN '2'
+                                ELSE '1' END AS level
+                      FROM crm_complaint_sla_line
+                     WHERE reached_date IS NULL AND paused_since IS NULL
+                       AND status IN ('running', 'breached') AND warning_date <= %(now)s) n
+             WHERE l.id = n.id AND n.level > l.escalation
+         RETURNING l.complaint_id""", {'uid': uid, 'now': now})
+        touched.update(row[0] for row in cr.fetchall())
+        if not touched:
+            return {}
+        touched = sorted(touched)
+        # 3. complaints: highest level of their open targets; level 1 raises the priority one
+        #    step, level 2 makes it urgent
+        cr.execute("""
+            UPDATE crm_complaint c
+               SET escalation = n.level,
+                   priority = CASE WHEN n.level = '3' THEN '3'
+                                   WHEN n.level = '2' AND c.escalation < '2'
+                                   THEN LEAST(COALESCE(c.priority, '1')::int + 1, 3)::varchar
+                                   ELSE c.priority END
+              FROM (SELECT complaint_id, max(escalation) AS level
+                      FROM crm_complaint_sla_line
+                     WHERE complaint_id = ANY(%s) AND reached_date IS NULL
+                  GROUP BY complaint_id) n
+             WHERE c.id = n.complaint_id AND n.level > COALESCE(c.escalation, '0')
+         RETURNING c.id, n.level""", (touched,))
+        escalated = dict(cr.fetchall())
+        self.env['crm.complaint']._sql_update_sla_state(touched)
+        self.invalidate_cache()
+        self.env['crm.complaint'].invalidate_cache()
+        if escalated:
+            self.env['crm.complaint'].browse(sorted(escalated))._notify_escalation(escalated)
+        return escalated
