@@ -1,0 +1,2 @@
+from . import test_stats
+from . import test_scoring
