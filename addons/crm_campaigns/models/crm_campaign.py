@@ -177,13 +177,13 @@ class CrmCampaign(models.Model):
                                  help="Actual cost once vendor bills exist, else planned cost.")
     attributed_revenue = fields.Monetary(compute='_compute_money')
     attributed_margin = fields.Monetary(compute='_compute_money')
-    roi = fields.Float(compute='_compute_money', string='ROI', digits=(16, 4),
+    roi = fields.Float(compute='_compute_money', string='ROI',
                        help="(attributed margin - cost) / cost")
     incremental_margin = fields.Monetary(
         compute='_compute_money',
         help="(margin per contacted target - margin per holdout target) x contacted")
     incremental_roi = fields.Float(compute='_compute_money', string='Incremental ROI',
-                                   digits=(16, 4), help="(incremental margin - cost) / cost")
+                                   help="(incremental margin - cost) / cost")
     window_closed_share = fields.Float(
         compute='_compute_money', string='Windows Closed (%)', digits=(5, 1),
         help="Share of measured targets whose attribution window has ended; below 100 the "
@@ -1052,10 +1052,10 @@ class CrmCampaign(models.Model):
         return ('<table class="table table-condensed o_campaign_gains"><thead><tr>'
                 '<th>%s</th><th class="text-right">%s</th><th class="text-right">%s</th>'
                 '<th class="text-right">%s</th><th>%s</th><th class="text-right">%s</th>'
-                '<th class="text-right">%s</th></tr></thead><tbody>%s</tbody></table>' % tuple(
+                '<th class="text-right">%s</th></tr></thead><tbody>%s</tbody></table>' % (tuple(
                     escape(text) for text in (
                         _("Decile"), _("Contacted"), _("Took the offer"), _("Rate"),
-                        _("Cumulative gain"), _("Gain"), _("Lift"))) + (body,))
+                        _("Cumulative gain"), _("Gain"), _("Lift"))) + (body,)))
 
     def _rejection_rows(self):
         self.env.cr.execute("""
@@ -1089,9 +1089,9 @@ class CrmCampaign(models.Model):
             for row in rows)
         return ('<table class="table table-condensed o_campaign_pareto"><thead><tr><th>%s</th>'
                 '<th class="text-right">%s</th><th></th><th class="text-right">%s</th>'
-                '<th class="text-right">%s</th></tr></thead><tbody>%s</tbody></table>' % tuple(
+                '<th class="text-right">%s</th></tr></thead><tbody>%s</tbody></table>' % (tuple(
                     escape(text) for text in (
-                        _("Reason"), _("Rejections"), _("Share"), _("Cumulative"))) + (body,))
+                        _("Reason"), _("Rejections"), _("Share"), _("Cumulative"))) + (body,)))
 
     # --- navigation --------------------------------------------------------------------------
     def _target_action(self, domain, name):

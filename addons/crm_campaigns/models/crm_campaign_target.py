@@ -182,8 +182,9 @@ class CrmCampaignTarget(models.Model):
 
     def _create_leads(self):
         """Accepted offers go to the sales team as opportunities (seed 002: lead lists to the
-        sales channels)."""
-        Lead = self.env['crm.lead']
+        sales channels). The opportunity belongs to the customer's salesperson, whose pipeline
+        the person recording the response may not see: it is created as superuser."""
+        Lead = self.env['crm.lead'].sudo()
         for target in self:
             lead = Lead.create(target._lead_values())
             super(CrmCampaignTarget, target).write({'lead_id': lead.id})

@@ -221,8 +221,10 @@ class CrmCampaignResultImport(models.TransientModel):
         }
 
     def _post_report(self, applied, errors):
-        campaign = self.campaign_id
-        attachment = self.env['ir.attachment'].create({
+        # the report is kept on the campaign, which campaign users may read but not edit:
+        # file and message are written as superuser, authored by the user who imported
+        campaign = self.campaign_id.sudo()
+        attachment = self.env['ir.attachment'].sudo().create({
             'name': self.filename or 'call-centre.xlsx',
             'datas_fname': self.filename or 'call-centre.xlsx',
             'datas': self.file,
@@ -236,7 +238,9 @@ class CrmCampaignResultImport(models.TransientModel):
                 '<li>%s</li>' % (_("Row %(row)d: %(message)s") % {
                     'row': line['row'], 'message': _escape(line['message'])})
                 for line in errors)
-        campaign.message_post(body=body, attachment_ids=[attachment.id])
+        campaign.message_post(body=body, attachment_ids=[attachment.id],
+                              author_id=self.env.user.partner_id.id,
+                              subtype='mail.mt_note')
 
 
 def _escape(text):
