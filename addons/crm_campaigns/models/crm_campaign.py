@@ -328,6 +328,14 @@ class CrmCampaign(models.Model):
             if campaign.min_sample < 1:
                 raise ValidationError(_("The minimum group size must be at least 1."))
 
+    @api.constrains('company_id', 'segment_id', 'market_id', 'scoring_model_id')
+    def _check_company(self):
+        for campaign in self.sudo():
+            for record in (campaign.segment_id, campaign.market_id, campaign.scoring_model_id):
+                if record and record.company_id != campaign.company_id:
+                    raise ValidationError(_("The segment, market and scoring model must belong "
+                                            "to the campaign's company."))
+
     @api.constrains('offer_type', 'pricelist_id', 'discount')
     def _check_offer(self):
         for campaign in self:
@@ -564,6 +572,12 @@ class CrmCampaign(models.Model):
         }
 
     # --- state actions -----------------------------------------------------------------------
+    def _check_manage(self):
+        """State actions write targets in bulk (SQL): check the user may edit the campaign
+        before anything is written."""
+        self.check_access_rights('write')
+        self.check_access_rule('write')
+
     def _check_scoring_input(self):
         if self.state not in ('draft', 'scored'):
             raise UserError(_("Only a draft or scored campaign can be scored."))
@@ -587,6 +601,7 @@ class CrmCampaign(models.Model):
     def action_score(self):
         """Score the segment, pick the targets by expected profit within the budget."""
         self.ensure_one()
+        self._check_manage()
         self._check_scoring_input()
         partner_ids = self._segment_partner_ids()
         if not partner_ids:
@@ -649,6 +664,7 @@ class CrmCampaign(models.Model):
     def action_start_test(self):
         """Draw the holdout and the test sample (seeded, by score decile); contact the test."""
         self.ensure_one()
+        self._check_manage()
         if self.state != 'scored':
             raise UserError(_("Score the campaign before starting its test."))
         self._check_shares()
@@ -745,6 +761,7 @@ class CrmCampaign(models.Model):
     def action_evaluate(self):
         """Compare the test sample with the holdout and decide go / no-go / inconclusive."""
         self.ensure_one()
+        self._check_manage()
         if self.state != 'testing':
             raise UserError(_("Only a campaign in test can be evaluated."))
         self._refresh_attribution()
@@ -884,6 +901,7 @@ class CrmCampaign(models.Model):
     def action_extend_test(self):
         """Back to testing to gather more outcomes before deciding again."""
         self.ensure_one()
+        self._check_manage()
         if self.state != 'evaluated':
             raise UserError(_("Only an evaluated campaign can extend its test."))
         self.write({'state': 'testing', 'decision': False})
@@ -893,6 +911,7 @@ class CrmCampaign(models.Model):
     def action_rollout(self):
         """Contact the rest of the targets; the holdout stays uncontacted."""
         self.ensure_one()
+        self._check_manage()
         if self.state in ('draft', 'scored', 'testing'):
             raise UserError(_("Evaluate the test before rolling out."))
         if self.state != 'evaluated':
@@ -912,6 +931,7 @@ class CrmCampaign(models.Model):
     @api.multi
     def action_done(self):
         self.ensure_one()
+        self._check_manage()
         if self.state != 'rollout':
             raise UserError(_("Only a campaign rolling out can be closed."))
         self._refresh_attribution()
@@ -921,6 +941,7 @@ class CrmCampaign(models.Model):
     @api.multi
     def action_cancel(self):
         """Stop the campaign: queued mailings and open call activities are withdrawn."""
+        self._check_manage()
         for campaign in self:
             if campaign.state == 'done':
                 raise UserError(_("A finished campaign cannot be cancelled."))
@@ -936,6 +957,7 @@ class CrmCampaign(models.Model):
     @api.multi
     def action_draft(self):
         """Back to draft before anyone was contacted (targets are scored again)."""
+        self._check_manage()
         for campaign in self:
             if campaign.state not in ('scored', 'cancel') or campaign.test_date:
                 raise UserError(_("Only a scored campaign that has contacted nobody goes back "
@@ -948,6 +970,9 @@ class CrmCampaign(models.Model):
 
     @api.multi
     def action_refresh_results(self):
+        """Campaign users may refresh the invoiced figures of the campaigns they see."""
+        self.check_access_rule('read')
+        self.env['crm.campaign.target'].check_access_rights('write')
         for campaign in self:
             campaign._refresh_attribution()
         return True

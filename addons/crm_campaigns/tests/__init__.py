@@ -6,3 +6,6 @@ from . import test_responses
 from . import test_evaluation
 from . import test_attribution
 from . import test_winback
+from . import test_targeting
+from . import test_bad_input
+from . import test_access
