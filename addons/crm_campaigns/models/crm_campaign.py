@@ -1121,7 +1121,7 @@ class CrmCampaign(models.Model):
     # --- navigation --------------------------------------------------------------------------
     def _target_action(self, domain, name):
         action = self.env.ref('crm_campaigns.crm_campaign_target_action').read()[0]
-        action.update({'domain': domain, 'name': name,
+        action.update({'domain': domain, 'name': name, 'display_name': name,
                        'context': {'default_campaign_id': self.id}})
         return action
 

@@ -9,3 +9,4 @@ from . import test_winback
 from . import test_targeting
 from . import test_bad_input
 from . import test_access
+from . import test_ui
