@@ -18,7 +18,9 @@ test-core-fast: setup
 
 lint: setup
 	.venv/bin/flake8 addons runtime tests bench
-	.venv/bin/pylint --rcfile=.pylintrc addons/* runtime/odoo311
+	.venv/bin/pylint --rcfile=.pylintrc addons/*
+	# the runtime's command-line tools print, and its proxy ignores clients that hang up
+	.venv/bin/pylint --rcfile=.pylintrc --disable=print-used,except-pass runtime/odoo311
 
 bench: setup
 	bin/suite bench --size reference

@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import queue
+import re
 import shutil
 import subprocess
 import tempfile
@@ -138,6 +139,45 @@ class Chromium:
             raise BrowserError(_exception_text(result['exceptionDetails']))
         return result.get('result', {}).get('value')
 
+    def wait_for(self, expression, timeout=30):
+        """Poll ``expression`` in the page until it is truthy; return its value."""
+        deadline = time.time() + timeout
+        while True:
+            try:
+                value = self.evaluate(expression)
+            except BrowserError:
+                value = None
+            if value:
+                return value
+            if time.time() > deadline:
+                raise BrowserError("Timeout after %ss waiting for %s" % (timeout, expression))
+            time.sleep(0.2)
+
+    def errors(self):
+        """Drain pending events; return the console errors, exceptions and dialogs among them."""
+        found = []
+        while True:
+            try:
+                event = self.events.get_nowait()
+            except queue.Empty:
+                return found
+            failure, _done = _handle_event(event, lambda _text: None)
+            if failure:
+                found.append(failure)
+
+    def login(self, base_url, login, password, db=None):
+        """Log in through the real /web/login form and wait for the web client."""
+        self.navigate(base_url + '/web/login' + ('?db=' + db if db else ''))
+        self.wait_for("document.querySelector('form.oe_login_form') !== null")
+        self.evaluate(
+            "document.querySelector('input[name=login]').value = %s;"
+            "document.querySelector('input[name=password]').value = %s;"
+            "document.querySelector('form.oe_login_form').submit(); true"
+            % (json.dumps(login), json.dumps(password)))
+        self.wait_for("!!(window.odoo && odoo.__DEBUG__ && odoo.__DEBUG__.services"
+                      " && odoo.__DEBUG__.services['web.web_client']"
+                      " && document.querySelector('.o_main_content .o_control_panel'))", 60)
+
     def screenshot(self, path, full_page=False):
         params = {'format': 'png'}
         if full_page:
@@ -248,6 +288,18 @@ def _handle_event(event, on_log):
     return None, False
 
 
+def _qunit_filter(test_id):
+    """``&filter=`` excluding the QUnit tests listed for ``test_id`` in the exclusion file."""
+    from urllib.parse import quote
+    from .testing import exclusions
+    prefix = test_id + '::'
+    names = [key[len(prefix):].split(' > ')[-1] for key in exclusions() if key.startswith(prefix)]
+    if not names:
+        return ''
+    pattern = '|'.join(re.escape(name) for name in names)
+    return '&filter=' + quote('!/(%s)/' % pattern)
+
+
 def chromium_tours(module):
     """PhantomJS is gone: ``HttpCase.phantom_js`` runs the same protocol in headless Chromium."""
     HttpCase = module.HttpCase
@@ -260,6 +312,9 @@ def chromium_tours(module):
         browser_logger = _logger.getChild('console')
         with Chromium() as browser:
             browser.set_cookie('session_id', self.session_id, origin)
+            qunit_filter = _qunit_filter(self.id()) if '/web/tests' in url_path else ''
+            if qunit_filter:
+                url_path += ('&' if '?' in url_path else '?') + qunit_filter.lstrip('&')
             failure = run_tour_protocol(browser, origin + url_path, code, ready, timeout,
                                         browser_logger.info)
             if failure and os.environ.get('ODOO311_TOUR_SCREENSHOTS'):

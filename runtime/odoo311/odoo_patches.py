@@ -92,9 +92,26 @@ def qweb_ast_311(module):
     module.compile = _qweb_compile
 
 
+def qweb_python2_names(module):
+    """Templates may use the Python 2 names safe_eval advertises (``xrange``, ``unicode``,
+    ``reduce``), which Python 3 no longer defines: define them in every compiled template."""
+    original = module.QWeb._base_module
+    if getattr(original, '__odoo311__', False):
+        return
+
+    def _base_module(self):
+        tree = original(self)
+        tree.body[:0] = ast.parse("from builtins import range as xrange, str as unicode\n"
+                                  "from functools import reduce\n").body
+        return tree
+    _base_module.__odoo311__ = True
+    module.QWeb._base_module = _base_module
+
+
 def register():
     after_import('odoo.tools.safe_eval', safe_eval_311_opcodes)
     after_import('odoo.addons.base.ir.ir_qweb.qweb', qweb_ast_311)
+    after_import('odoo.addons.base.ir.ir_qweb.qweb', qweb_python2_names)
     after_import('odoo.addons.base.ir.ir_qweb.ir_qweb', qweb_ast_311)
     from . import browser, testing
     after_import('odoo.tests.common', browser.chromium_tours)

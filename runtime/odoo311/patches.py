@@ -106,6 +106,20 @@ def elementtree_getchildren():
 
 
 @patch
+def resource_setrlimit_int():
+    """Python 3.10 stopped accepting floats as integers: prefork workers pass CPU seconds."""
+    import resource
+    original = resource.setrlimit
+    if getattr(original, '__odoo311__', False):
+        return
+
+    def setrlimit(which, limits):
+        return original(which, tuple(int(value) for value in limits))
+    setrlimit.__odoo311__ = True
+    resource.setrlimit = setrlimit
+
+
+@patch
 def yaml_load_loader():
     """PyYAML 6 made ``yaml.load``'s Loader mandatory (``tools/yaml_import``)."""
     import yaml

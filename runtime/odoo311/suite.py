@@ -105,7 +105,7 @@ def prepare():
 def _template_name():
     digest = hashlib.sha1()
     digest.update(' '.join(TEMPLATE_MODULES).encode())
-    for name in ('requirements.txt', 'requirements-odoo.txt'):
+    for name in ('requirements-odoo.txt',):  # the Odoo and OCA wheels decide what is installed
         path = os.path.join(ROOT, name)
         if os.path.exists(path):
             with open(path, 'rb') as src:
@@ -161,10 +161,19 @@ def _worth_showing(line):
 def ensure_template(conf):
     """The dependency modules installed once, with demo data; test and demo databases copy it."""
     name = _template_name()
-    if pg.database_exists(conf, name):
+    if pg.database_exists(conf, name) and os.path.isdir(_filestore(name)):
         return name
-    for old in pg.list_databases(conf, TEMPLATE_PREFIX):
-        drop_db(conf, old)
+    with pg.advisory_lock(conf, 'crmsuite-template'):  # concurrent runs wait for one build
+        if pg.database_exists(conf, name) and not os.path.isdir(_filestore(name)):
+            # made by another checkout: its attachments live in that checkout's var/data
+            log('template %s has no filestore here: rebuilding it' % name)
+            drop_db(conf, name)
+        if not pg.database_exists(conf, name):
+            _build_template(conf, name)
+    return name
+
+
+def _build_template(conf, name):
     building = name + '_building'
     drop_db(conf, building)
     log('building template database %s (once)' % name)
@@ -176,7 +185,6 @@ def ensure_template(conf):
     if os.path.isdir(_filestore(building)):
         shutil.rmtree(_filestore(name), ignore_errors=True)
         os.rename(_filestore(building), _filestore(name))
-    return name
 
 
 # --- results -------------------------------------------------------------------------------------
@@ -291,10 +299,11 @@ def cmd_demo(args):
     if args.no_server:
         return 0
     log('Odoo at http://localhost:%s (admin/admin), database %s; Ctrl-C stops it' % (args.port, DEMO_DB))
-    server = [ODOO, '-c', CONF, '-d', DEMO_DB, '--db-filter', '^%s$' % DEMO_DB,
-              '--http-port', str(args.port), '--workers', str(args.workers),
-              '--max-cron-threads', '1', '--longpolling-port', str(args.port + 3)]
-    os.execv(server[0], server)
+    # HTTP workers + cron worker + long polling, behind the front proxy (odoo311.serve)
+    os.execv(PYTHON, [PYTHON, '-m', 'odoo311.serve', '--port', str(args.port), '--',
+                      '-c', CONF, '-d', DEMO_DB, '--db-filter', '^%s$' % DEMO_DB,
+                      '--workers', str(args.workers), '--max-cron-threads', '1',
+                      '--load', 'web,queue_job'])
 
 
 def _addon_depends(name):
@@ -373,22 +382,21 @@ def cmd_test(args):
     suite_tests = os.path.join(ROOT, 'tests')
     if os.path.isdir(suite_tests) and not only:
         junit = os.path.join(VAR, 'pytest-suite.xml')
+        load_report = os.path.join(VAR, 'load-report.json')
+        if os.path.exists(load_report):
+            os.unlink(load_report)
         run_pytest([suite_tests], junit, {'CRMSUITE_DB': db, 'ODOO_RC': CONF,
                                           'ODOO_TEST_HTTP_PORT': str(port)})
         tally.add_junit(junit, 'suite')
+        if os.path.exists(load_report):
+            with open(load_report) as src:
+                load = json.load(src)
+            print('LOAD %(clients)d JSON-RPC clients for %(seconds)ss on 2 HTTP workers: '
+                  '%(errors)d errors' % load + ''.join(
+                      '; %s: %d requests, p50 %s ms, p95 %s ms' % (
+                          kind, load[kind]['requests'], load[kind]['p50_ms'],
+                          load[kind]['p95_ms']) for kind in ('create', 'read')))
     return tally.report()
-
-
-def _load_exclusions():
-    excluded = {}
-    if os.path.exists(EXCLUSIONS):
-        with open(EXCLUSIONS) as src:
-            for line in src:
-                line = line.strip()
-                if line and not line.startswith('#'):
-                    test_id, _sep, reason = line.partition(' ')
-                    excluded[test_id] = reason.strip() or 'excluded'
-    return excluded
 
 
 def cmd_test_core(args):
@@ -424,6 +432,9 @@ def cmd_test_core(args):
         tally.add_odoo(results, 'core')
         _print_per_module(results)
     log('test-core took %.0f s' % (time.time() - started))
+    from .testing import exclusions
+    for test_id, reason in sorted(exclusions().items()):
+        print('EXCLUDED %s: %s' % (test_id, reason))
     return tally.report()
 
 
@@ -448,6 +459,42 @@ def _print_per_module(results):
             module, 'FAIL' if failed else 'ok  ', passed, failed, skipped))
 
 
+def cmd_bench(args):
+    """Run every ``bench/bench_*.py`` on a database with the suite's addons installed.
+
+    The database ``crmsuite_bench_<size>`` is made once (template copy + addons); each script
+    gets ``--size`` and ``--db``, generates its data set when missing (bench/generate.py) and
+    writes its figures to bench/RESULTS.md.
+    """
+    conf = prepare()
+    db = 'crmsuite_bench_%s' % args.size
+    addons = suite_addons()
+    if not pg.database_exists(conf, db):
+        template = ensure_template(conf)
+        copy_db(conf, template, db + '_building')
+        rc = run_odoo(['-d', db + '_building', '-i', ','.join(addons), '--stop-after-init',
+                       '--log-level=warn', '--http-port', str(TEST_HTTP_PORT)])
+        if rc:
+            return rc
+        pg.rename_database(conf, db + '_building', db)
+        src = _filestore(db + '_building')
+        if os.path.isdir(src):
+            os.rename(src, _filestore(db))
+    bench_dir = os.path.join(ROOT, 'bench')
+    scripts = sorted(name for name in os.listdir(bench_dir)
+                     if name.startswith('bench_') and name.endswith('.py')) \
+        if os.path.isdir(bench_dir) else []
+    if args.only:
+        scripts = [name for name in scripts if args.only in name]
+    rc = 0
+    for name in scripts:
+        cmd = [os.path.join(ROOT, 'bin', 'python'), os.path.join(bench_dir, name),
+               '--size', args.size, '--db', db]
+        log('$ ODOO_RC=%s %s' % (CONF, ' '.join(cmd)))
+        rc = subprocess.call(cmd, env=dict(os.environ, ODOO_RC=CONF)) or rc
+    return rc
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog='bin/suite', description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -465,6 +512,10 @@ def main(argv=None):
     core.add_argument('--fast', action='store_true')
     core.set_defaults(func=cmd_test_core)
     sub.add_parser('template').set_defaults(func=cmd_template)
+    bench = sub.add_parser('bench')
+    bench.add_argument('--size', choices=['small', 'reference'], default='small')
+    bench.add_argument('--only', help='run only the bench scripts whose name contains this')
+    bench.set_defaults(func=cmd_bench)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -59,15 +59,21 @@ def _wrap_runner():
     unittest.TextTestRunner.run = run
 
 
-def _exclusions():
+def exclusions():
+    """``{test id: reason}`` from the file named by ``$ODOO311_TEST_EXCLUDE``.
+
+    One exclusion per line, ``<test id> | <reason>``; a QUnit test inside a browser test is
+    named ``<test id>::<QUnit test name>``.
+    """
     path = os.environ.get('ODOO311_TEST_EXCLUDE')
     excluded = {}
     if path and os.path.exists(path):
         with open(path) as src:
             for line in src:
-                test_id, _sep, reason = line.strip().partition(' ')
-                if test_id and not test_id.startswith('#'):
-                    excluded[test_id] = reason.strip()
+                line = line.strip()
+                if line and not line.startswith('#'):
+                    test_id, _sep, reason = line.partition('|')
+                    excluded[test_id.strip()] = reason.strip() or 'excluded'
     return excluded
 
 
@@ -81,7 +87,7 @@ def _cases(test):
 
 def _skip_excluded(test):
     """Skip, with its listed reason, each test named in ``$ODOO311_TEST_EXCLUDE``."""
-    excluded = _exclusions()
+    excluded = exclusions()
     if not excluded:
         return
     for case in _cases(test):
@@ -96,12 +102,20 @@ def _skip_excluded(test):
         setattr(case, case._testMethodName, skipped)
 
 
+_FAILURE_SUMMARIES = {
+    ('odoo.modules.module', "Module %s: %d failures, %d errors"),
+    ('odoo.modules.loading', "At least one test failed when loading the modules."),
+}
+
+
 class _ErrorLogHandler(logging.Handler):
     """Record ERROR+ log lines that are not a test's own failure report."""
 
     def emit(self, record):
         if record.name.startswith('odoo.addons.') and '.tests.' in record.name:
             return  # the TestStream of a test module: already counted as a failure/error
+        if (record.name, record.msg) in _FAILURE_SUMMARIES:
+            return  # Odoo's summary of failures already counted test by test
         try:
             message = record.getMessage()
         except Exception:  # a malformed log call must not break the run

@@ -34,6 +34,13 @@ def test_thread_isalive():
     assert thread.isAlive() is False
 
 
+def test_setrlimit_accepts_float_seconds():
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    resource.setrlimit(resource.RLIMIT_CPU, (float(soft), hard))
+    assert resource.getrlimit(resource.RLIMIT_CPU) == (soft, hard)
+
+
 def test_yaml_load_without_loader():
     assert yaml.load('a: [1, 2]') == {'a': [1, 2]}
 
@@ -64,6 +71,17 @@ def test_qweb_compiles_and_renders_on_311():
         '<t t-set="total" t-value="sum(i for i in items if i)"/><b t-esc="total"/></t>')
     html = QWeb().render(template, {'items': [1, 2, None]})
     assert html == (b'<ul><li>1</li><li class="odd">2</li><li>none</li></ul><b>3</b>')
+
+
+def test_qweb_templates_keep_python2_names():
+    """stock's location barcode report pages with xrange(), which safe_eval offers templates."""
+    import functools
+    from odoo.addons.base.ir.ir_qweb.qweb import QWeb
+    namespace = {}
+    exec(compile(QWeb._base_module(None), '<template>', 'exec'), namespace)
+    assert namespace['xrange'] is range
+    assert namespace['unicode'] is str
+    assert namespace['reduce'] is functools.reduce
 
 
 def test_ir_qweb_expressions_keep_the_sandbox():

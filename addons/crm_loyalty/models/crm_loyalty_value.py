@@ -1,4 +1,7 @@
-from odoo import api, fields, models
+from email.utils import formataddr
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
 
 SEGMENTS = [
     ('champions', 'Champions'), ('loyal', 'Loyal'), ('potential', 'Potential loyalist'),
@@ -6,45 +9,140 @@ SEGMENTS = [
     ('hibernating', 'Hibernating'), ('lost', 'Lost'),
 ]
 CHURN_RISKS = [('low', 'Low'), ('medium', 'Medium'), ('high', 'High')]
+ABC_CLASSES = [('A', 'A'), ('B', 'B'), ('C', 'C')]
+LADDER = [
+    ('suspect', 'Suspect'), ('prospect', 'Prospect'), ('first_time', 'First-time buyer'),
+    ('repeat', 'Repeat buyer'), ('client', 'Client'), ('loyal', 'Loyal'),
+    ('advocate', 'Advocate'),
+]
+LOYALTY_TYPES = [
+    ('true', 'True loyalty'), ('latent', 'Latent loyalty'), ('spurious', 'Spurious loyalty'),
+    ('none', 'No loyalty'), ('unknown', 'Unknown (no attitude data)'),
+]
+CUSTOMER_TYPES = [
+    ('apostle', 'Apostle'), ('loyal', 'Loyal'), ('mercenary', 'Mercenary'),
+    ('hostage', 'Hostage'), ('defector', 'Defector'), ('saboteur', 'Saboteur'),
+]
+CLV_METHODS = [('model', 'BG/NBD + Gamma-Gamma'), ('simple', 'Simple retention formula')]
 
 
 class CrmLoyaltyValue(models.Model):
     """Customer value of one commercial partner in one company, written by the review.
 
     The suite's shared base: other addons read these figures (campaign scoring, complaint
-    SLAs) and feed the review through the hooks below, never through imports.
+    SLAs) and feed the review through the hooks below, never through imports. Exact
+    definitions of every figure are in the module's README.
     """
 
     _name = 'crm.loyalty.value'
     _description = 'Customer Value'
-    _order = 'monetary desc'
+    _order = 'monetary desc, id'
+    _rec_name = 'partner_id'
 
-    partner_id = fields.Many2one('res.partner', required=True, index=True, ondelete='cascade')
+    partner_id = fields.Many2one('res.partner', required=True, index=True, ondelete='cascade',
+                                 string='Customer')
     company_id = fields.Many2one('res.company', required=True, index=True, ondelete='cascade')
     currency_id = fields.Many2one(related='company_id.currency_id', readonly=True)
-    tier_id = fields.Many2one('crm.loyalty.tier', string='Class', index=True)
+    user_id = fields.Many2one(related='partner_id.user_id', string='Salesperson',
+                              readonly=True)
+    review_date = fields.Date(readonly=True, help="Date of the review that wrote the figures.")
+    # class
+    tier_id = fields.Many2one('crm.loyalty.tier', string='Class', index=True,
+                              ondelete='set null')
     tier_level = fields.Integer(related='tier_id.level', store=True, readonly=True)
-    recency_days = fields.Integer()
-    frequency = fields.Integer()
-    monetary = fields.Monetary()
-    margin = fields.Monetary()
-    cost_to_serve = fields.Monetary()
-    profit = fields.Monetary()
-    r_score = fields.Integer()
-    f_score = fields.Integer()
-    m_score = fields.Integer()
-    rfm_cell = fields.Char()
-    segment = fields.Selection(SEGMENTS, index=True)
-    clv = fields.Monetary(string='CLV')
-    p_alive = fields.Float(string='P(alive)', digits=(3, 4))
-    churn_risk = fields.Selection(CHURN_RISKS, index=True)
-    attitude_score = fields.Float(help="0-1 from satisfaction ratings; empty when unknown.")
-    last_invoice_date = fields.Date()
+    computed_tier_id = fields.Many2one(
+        'crm.loyalty.tier', string='Qualified Class', readonly=True, ondelete='set null',
+        help="The class the figures qualify for today, without hysteresis, grace or lock.")
+    tier_locked = fields.Boolean('Class Locked', readonly=True)
+    lock_reason = fields.Text(readonly=True)
+    tier_changed_on = fields.Date('Class Since', readonly=True)
+    downgrade_pending_since = fields.Date(
+        readonly=True, help="First review where the customer no longer met the keep "
+                            "threshold; the grace period counts from here.")
+    qualification_value = fields.Float(
+        readonly=True, digits=(16, 2),
+        help="Value of the company's qualification metric compared with the thresholds.")
+    # RFM
+    first_invoice_date = fields.Date(readonly=True)
+    last_invoice_date = fields.Date(readonly=True)
+    recency_days = fields.Integer(readonly=True, help="Days from the last invoice to the review.")
+    frequency = fields.Integer(readonly=True, help="Purchase days in the window.")
+    monetary = fields.Monetary(readonly=True, help="Net revenue in the window (invoices minus "
+                                                   "credit notes, untaxed, company currency).")
+    lifetime_frequency = fields.Integer(readonly=True)
+    lifetime_monetary = fields.Monetary(readonly=True)
+    previous_frequency = fields.Integer(readonly=True,
+                                        help="Purchase days in the window before this one.")
+    r_score = fields.Integer('R', readonly=True)
+    f_score = fields.Integer('F', readonly=True)
+    m_score = fields.Integer('M', readonly=True)
+    rfm_cell = fields.Char('RFM', readonly=True, index=True)
+    rfm_score = fields.Float('RFM Score', readonly=True, digits=(16, 2),
+                             help="Weighted composite of R, F and M on 0-100.")
+    segment = fields.Selection(SEGMENTS, index=True, readonly=True)
+    # money
+    margin = fields.Monetary(readonly=True, help="Revenue minus cost of the goods invoiced.")
+    discount_amount = fields.Monetary('Discounts Given', readonly=True)
+    discount_share = fields.Float(readonly=True, digits=(16, 4),
+                                  help="Discounts divided by list value in the window.")
+    cost_to_serve = fields.Monetary(readonly=True)
+    cost_to_serve_detail = fields.Text(readonly=True)
+    profit = fields.Monetary(readonly=True)
+    ideal_index = fields.Float('Profit per Unit of Cost', readonly=True, digits=(16, 4))
+    abc_class = fields.Selection(ABC_CLASSES, 'ABC', index=True, readonly=True)
+    revenue_share = fields.Float(readonly=True, digits=(16, 6))
+    # CLV and churn
+    clv = fields.Monetary(string='CLV', readonly=True)
+    clv_method = fields.Selection(CLV_METHODS, readonly=True)
+    clv_simple = fields.Monetary('Simple CLV', readonly=True)
+    clv_model = fields.Monetary('Model CLV', readonly=True)
+    p_alive = fields.Float(string='P(alive)', digits=(3, 4), readonly=True)
+    expected_purchases = fields.Float(digits=(16, 4), readonly=True,
+                                      help="BG/NBD expected purchases in the CLV horizon.")
+    expected_spend = fields.Monetary(readonly=True,
+                                     help="Gamma-Gamma expected value of a purchase.")
+    churn_risk = fields.Selection(CHURN_RISKS, index=True, readonly=True)
+    gap_ratio = fields.Float(digits=(16, 2), readonly=True,
+                             help="Recency divided by the usual gap between purchases.")
+    # loyalty
+    repeat_days = fields.Integer(readonly=True, help="Repeat purchase days in the window.")
+    incentive_free_days = fields.Integer(readonly=True)
+    incentive_free_rate = fields.Float('Incentive-free Repeat Rate', digits=(16, 4),
+                                       readonly=True)
+    ladder_stage = fields.Selection(LADDER, 'Ladder', index=True, readonly=True)
+    referral_count = fields.Integer(readonly=True)
+    attitude_score = fields.Float(help="0-1 from satisfaction ratings; empty when unknown.",
+                                  readonly=True)
+    attitude_known = fields.Boolean(readonly=True)
+    loyalty_type = fields.Selection(LOYALTY_TYPES, 'Dick & Basu Type', readonly=True)
+    customer_type_computed = fields.Selection(CUSTOMER_TYPES, readonly=True)
+    customer_type_manual = fields.Selection(CUSTOMER_TYPES, 'Customer Type (set by hand)')
+    customer_type = fields.Selection(CUSTOMER_TYPES, compute='_compute_customer_type',
+                                     store=True)
+    customer_type_source = fields.Char(compute='_compute_customer_type', store=True)
+    unresolved_complaints = fields.Boolean(readonly=True)
+    history_ids = fields.One2many('crm.loyalty.history', 'value_id', readonly=True)
 
     _sql_constraints = [
         ('partner_company_uniq', 'unique(partner_id, company_id)',
          'A customer has one value row per company.'),
     ]
+
+    @api.depends('customer_type_manual', 'customer_type_computed')
+    def _compute_customer_type(self):
+        for value in self:
+            if value.customer_type_manual:
+                value.customer_type = value.customer_type_manual
+                value.customer_type_source = _('set by hand')
+            elif value.customer_type_computed:
+                value.customer_type = value.customer_type_computed
+                value.customer_type_source = (
+                    _('computed: discounts reach the mercenary share')
+                    if value.customer_type_computed == 'mercenary'
+                    else _('computed: lapsed after unresolved complaints'))
+            else:
+                value.customer_type = False
+                value.customer_type_source = False
 
     # --- hooks for the other addons --------------------------------------------------------
     @api.model
@@ -67,3 +165,128 @@ class CrmLoyaltyValue(models.Model):
     def _unresolved_complaint_partner_ids(self, company, partner_ids):
         """Partners with complaints left unresolved (defector detection); ``set()`` here."""
         return set()
+
+    @api.model
+    def _post_note(self, partner, body):
+        """Log a note on the partner's chatter as the current user (no e-mail is sent, so a
+        user without an e-mail address can do it too)."""
+        user = self.env.user
+        sender = user.email or user.company_id.email
+        partner.sudo().message_post(
+            body=body, subtype='mail.mt_note', author_id=user.partner_id.id,
+            email_from=formataddr((user.name, sender)) if sender else user.name)
+
+    @api.model
+    def _check_manager(self):
+        if not self.env.user.has_group('crm_loyalty.group_loyalty_manager'):
+            raise AccessError(_("Only loyalty managers can change classes or run reviews."))
+
+    # --- actions -----------------------------------------------------------------------------
+    def action_open_lock(self):
+        self.ensure_one()
+        return {
+            'type': 'ir.actions.act_window',
+            'name': _('Lock Class'),
+            'res_model': 'crm.loyalty.value.lock',
+            'view_mode': 'form',
+            'target': 'new',
+            'context': {'default_value_id': self.id, 'default_tier_id': self.tier_id.id},
+        }
+
+    def action_unlock(self):
+        self.ensure_one()
+        self._check_manager()
+        if not self.tier_locked:
+            raise UserError(_("The class of %s is not locked.") % self.partner_id.display_name)
+        self.sudo().write({'tier_locked': False, 'lock_reason': False})
+        self.env['crm.loyalty.history'].sudo().create({
+            'value_id': self.id, 'date': fields.Date.context_today(self),
+            'from_tier_id': self.tier_id.id, 'to_tier_id': self.tier_id.id,
+            'event': 'unlock', 'origin': _('Unlocked by %s') % self.env.user.name,
+        })
+        self._post_note(self.partner_id, _("Loyalty class unlocked; the next review applies "
+                                           "the rules again."))
+        return True
+
+    def lock_tier(self, tier, reason):
+        """Lock the class of these customers to ``tier`` with a reason (both required)."""
+        self._check_manager()
+        if not (reason or '').strip():
+            raise UserError(_("A class lock needs a reason."))
+        if tier and (tier.company_id - self.mapped('company_id')):
+            raise UserError(_("The class %s belongs to another company.") % tier.name)
+        today = fields.Date.context_today(self)
+        for value in self:
+            previous = value.tier_id
+            value.sudo().write({'tier_id': tier.id, 'tier_locked': True,
+                                'lock_reason': reason.strip(), 'tier_changed_on': today,
+                                'downgrade_pending_since': False})
+            self.env['crm.loyalty.history'].sudo().create({
+                'value_id': value.id, 'date': today, 'from_tier_id': previous.id,
+                'to_tier_id': tier.id, 'event': 'lock', 'note': reason.strip(),
+                'origin': _('Locked by %s') % self.env.user.name,
+            })
+            self._post_note(value.partner_id, _(
+                "Loyalty class locked to %(tier)s. Reason: %(reason)s") % {
+                    'tier': tier.name or _('no class'), 'reason': reason.strip()})
+        self._apply_pricelists()
+        return True
+
+    def action_view_invoices(self):
+        self.ensure_one()
+        action = self.env.ref('account.action_invoice_tree1').read()[0]
+        action['domain'] = [('commercial_partner_id', '=', self.partner_id.id),
+                            ('company_id', '=', self.company_id.id),
+                            ('type', 'in', ('out_invoice', 'out_refund')),
+                            ('state', 'in', ('open', 'paid'))]
+        action['context'] = {}
+        return action
+
+    # --- pricelist --------------------------------------------------------------------------
+    def _apply_pricelists(self):
+        """Make each customer's class pricelist its pricelist in the row's company.
+
+        Set for the commercial partner and its contacts (sale orders may be addressed to a
+        contact), written set-based into ``ir_property``; a customer without a class, or in a
+        class without a pricelist, gets the company's default pricelist back.
+        """
+        Property = self.env['ir.property'].sudo()
+        for company in self.mapped('company_id'):
+            rows = self.filtered(lambda v: v.company_id == company)
+            default = Property.with_context(force_company=company.id).get(
+                'property_product_pricelist', 'res.partner')
+            default_id = default.id if default else False
+            by_pricelist = {}
+            for row in rows:
+                pricelist = row.tier_id.pricelist_id.id or default_id
+                by_pricelist.setdefault(pricelist, []).append(row.partner_id.id)
+            for pricelist_id, partner_ids in by_pricelist.items():
+                self._set_pricelist_property(company, partner_ids, pricelist_id, default_id)
+        self.env['res.partner'].invalidate_cache(fnames=['property_product_pricelist'])
+
+    @api.model
+    def _set_pricelist_property(self, company, commercial_ids, pricelist_id, default_id):
+        """Raw SQL: one DELETE and one INSERT for many partners (``set_multi`` writes one
+        property per partner through the ORM)."""
+        cr = self.env.cr
+        cr.execute("SELECT id FROM ir_model_fields WHERE model = 'res.partner' "
+                   "AND name = 'property_product_pricelist'")
+        field_id = cr.fetchone()[0]
+        cr.execute("SELECT id FROM res_partner WHERE commercial_partner_id = ANY(%s)",
+                   (list(commercial_ids),))
+        refs = ['res.partner,%s' % row[0] for row in cr.fetchall()]
+        if not refs:
+            return
+        cr.execute("DELETE FROM ir_property WHERE fields_id = %s AND company_id = %s "
+                   "AND res_id = ANY(%s)", (field_id, company.id, refs))
+        if pricelist_id and pricelist_id != default_id:
+            cr.execute("""
+                INSERT INTO ir_property (name, res_id, company_id, fields_id, type,
+                                         value_reference, create_uid, create_date,
+                                         write_uid, write_date)
+                SELECT 'property_product_pricelist', ref, %s, %s, 'many2one', %s,
+                       %s, now() at time zone 'UTC', %s, now() at time zone 'UTC'
+                  FROM unnest(%s::varchar[]) AS ref
+            """, (company.id, field_id, 'product.pricelist,%s' % pricelist_id,
+                  self.env.uid, self.env.uid, refs))
+        self.env['ir.property'].invalidate_cache(fnames=['value_reference'])

@@ -1,4 +1,21 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.osv import expression
+
+from ..lib import national_id
+from .crm_loyalty_value import ABC_CLASSES, CHURN_RISKS, CUSTOMER_TYPES, LADDER, SEGMENTS
+
+#: res.partner field -> crm.loyalty.value field, for the figures searchable on partners.
+LOYALTY_FIGURES = {
+    'loyalty_segment': 'segment', 'loyalty_churn_risk': 'churn_risk', 'loyalty_clv': 'clv',
+    'loyalty_monetary': 'monetary', 'loyalty_frequency': 'frequency',
+    'loyalty_recency_days': 'recency_days', 'loyalty_margin': 'margin',
+    'loyalty_p_alive': 'p_alive', 'loyalty_abc_class': 'abc_class',
+    'loyalty_level': 'tier_level', 'loyalty_rfm_cell': 'rfm_cell',
+    'loyalty_rfm_score': 'rfm_score', 'loyalty_ladder_stage': 'ladder_stage',
+    'loyalty_customer_type': 'customer_type', 'loyalty_profit': 'profit',
+    'loyalty_expected_purchases': 'expected_purchases',
+}
 
 
 class ResPartner(models.Model):
@@ -8,7 +25,64 @@ class ResPartner(models.Model):
         'crm.loyalty.value', compute='_compute_loyalty_value_id',
         help="Customer value of the commercial partner in the current company "
              "(context force_company, else the user's company).")
-    loyalty_tier_id = fields.Many2one(related='loyalty_value_id.tier_id', string='Loyalty Class')
+    loyalty_tier_id = fields.Many2one(
+        'crm.loyalty.tier', string='Loyalty Class', compute='_compute_loyalty_figures',
+        search='_search_loyalty_tier_id')
+    loyalty_segment = fields.Selection(SEGMENTS, 'RFM Segment',
+                                       compute='_compute_loyalty_figures',
+                                       search='_search_loyalty_segment')
+    loyalty_churn_risk = fields.Selection(CHURN_RISKS, 'Churn Risk',
+                                          compute='_compute_loyalty_figures',
+                                          search='_search_loyalty_churn_risk')
+    loyalty_abc_class = fields.Selection(ABC_CLASSES, 'ABC Class',
+                                         compute='_compute_loyalty_figures',
+                                         search='_search_loyalty_abc_class')
+    loyalty_ladder_stage = fields.Selection(LADDER, 'Loyalty Ladder',
+                                            compute='_compute_loyalty_figures',
+                                            search='_search_loyalty_ladder_stage')
+    loyalty_customer_type = fields.Selection(CUSTOMER_TYPES, 'Customer Type',
+                                             compute='_compute_loyalty_figures',
+                                             search='_search_loyalty_customer_type')
+    loyalty_clv = fields.Float('CLV', compute='_compute_loyalty_figures',
+                               search='_search_loyalty_clv')
+    loyalty_monetary = fields.Float('Net Revenue (window)', compute='_compute_loyalty_figures',
+                                    search='_search_loyalty_monetary')
+    loyalty_margin = fields.Float('Gross Margin (window)', compute='_compute_loyalty_figures',
+                                  search='_search_loyalty_margin')
+    loyalty_profit = fields.Float('Profit (window)', compute='_compute_loyalty_figures',
+                                  search='_search_loyalty_profit')
+    loyalty_frequency = fields.Integer('Purchase Days (window)',
+                                       compute='_compute_loyalty_figures',
+                                       search='_search_loyalty_frequency')
+    loyalty_recency_days = fields.Integer('Days since Last Invoice',
+                                          compute='_compute_loyalty_figures',
+                                          search='_search_loyalty_recency_days')
+    loyalty_p_alive = fields.Float('P(alive)', compute='_compute_loyalty_figures',
+                                   search='_search_loyalty_p_alive')
+    loyalty_expected_purchases = fields.Float('Expected Purchases',
+                                              compute='_compute_loyalty_figures',
+                                              search='_search_loyalty_expected_purchases')
+    loyalty_level = fields.Integer('Loyalty Level', compute='_compute_loyalty_figures',
+                                   search='_search_loyalty_level')
+    loyalty_rfm_cell = fields.Char('RFM Cell', compute='_compute_loyalty_figures',
+                                   search='_search_loyalty_rfm_cell')
+    loyalty_rfm_score = fields.Float('RFM Score', compute='_compute_loyalty_figures',
+                                     search='_search_loyalty_rfm_score')
+    loyalty_history_ids = fields.One2many('crm.loyalty.history', 'partner_id',
+                                          string='Loyalty History')
+    loyalty_referrer_id = fields.Many2one(
+        'res.partner', 'Referred by', index=True, ondelete='set null',
+        help="The customer who brought this one (advocates on the loyalty ladder).")
+    loyalty_national_id = fields.Char(
+        'National ID', index=True, copy=False,
+        help="Iranian national ID (کد ملی) of an individual: ten digits with a check digit, "
+             "unique per company.")
+    loyalty_customer_code = fields.Char('Customer Code', index=True, copy=False, readonly=True)
+
+    _sql_constraints = [
+        ('loyalty_customer_code_uniq', 'unique(loyalty_customer_code)',
+         'The customer code must be unique.'),
+    ]
 
     def _loyalty_company(self):
         company_id = self.env.context.get('force_company') or self.env.user.company_id.id
@@ -17,9 +91,144 @@ class ResPartner(models.Model):
     @api.depends('commercial_partner_id')
     def _compute_loyalty_value_id(self):
         company = self._loyalty_company()
-        values = self.env['crm.loyalty.value'].search([
+        values = self.env['crm.loyalty.value'].sudo().search([
             ('partner_id', 'in', self.mapped('commercial_partner_id').ids),
             ('company_id', '=', company.id)])
-        by_partner = {value.partner_id.id: value for value in values}
+        by_partner = {value.partner_id.id: value.id for value in values}
         for partner in self:
             partner.loyalty_value_id = by_partner.get(partner.commercial_partner_id.id)
+
+    @api.depends('loyalty_value_id')
+    def _compute_loyalty_figures(self):
+        for partner in self:
+            value = partner.loyalty_value_id.sudo()
+            partner.loyalty_tier_id = value.tier_id
+            for name, source in LOYALTY_FIGURES.items():
+                partner[name] = value[source] if value else False
+
+    def _loyalty_value_query(self, domain):
+        """``(sql, params)`` selecting the partner ids of the value rows matching ``domain``
+        in the context company."""
+        Value = self.env['crm.loyalty.value'].sudo()
+        company = self._loyalty_company()
+        query = Value._where_calc(expression.AND([domain, [('company_id', '=', company.id)]]))
+        from_clause, where_clause, params = query.get_sql()
+        sql = 'SELECT "crm_loyalty_value".partner_id FROM %s WHERE %s' % (
+            from_clause, where_clause or 'TRUE')
+        return sql, params
+
+    def _search_loyalty_domain(self, field, operator, value):
+        """Partners whose commercial partner's value row matches; a partner without a row
+        matches when an empty figure would (e.g. ``segment = False``)."""
+        leaf = [(field, operator, value)]
+        blank_matches = (operator in ('=', '==') and value in (False, None)) or \
+            (operator in ('!=', '<>') and value not in (False, None)) or \
+            (operator == 'not in')
+        if blank_matches:
+            sql, params = self._loyalty_value_query(['!'] + leaf)
+            return [('commercial_partner_id', 'not inselect', (sql, params))]
+        sql, params = self._loyalty_value_query(leaf)
+        return [('commercial_partner_id', 'inselect', (sql, params))]
+
+    def _search_loyalty_segment(self, operator, value):
+        return self._search_loyalty_domain('segment', operator, value)
+
+    def _search_loyalty_churn_risk(self, operator, value):
+        return self._search_loyalty_domain('churn_risk', operator, value)
+
+    def _search_loyalty_abc_class(self, operator, value):
+        return self._search_loyalty_domain('abc_class', operator, value)
+
+    def _search_loyalty_ladder_stage(self, operator, value):
+        return self._search_loyalty_domain('ladder_stage', operator, value)
+
+    def _search_loyalty_customer_type(self, operator, value):
+        return self._search_loyalty_domain('customer_type', operator, value)
+
+    def _search_loyalty_clv(self, operator, value):
+        return self._search_loyalty_domain('clv', operator, value)
+
+    def _search_loyalty_monetary(self, operator, value):
+        return self._search_loyalty_domain('monetary', operator, value)
+
+    def _search_loyalty_margin(self, operator, value):
+        return self._search_loyalty_domain('margin', operator, value)
+
+    def _search_loyalty_profit(self, operator, value):
+        return self._search_loyalty_domain('profit', operator, value)
+
+    def _search_loyalty_frequency(self, operator, value):
+        return self._search_loyalty_domain('frequency', operator, value)
+
+    def _search_loyalty_recency_days(self, operator, value):
+        return self._search_loyalty_domain('recency_days', operator, value)
+
+    def _search_loyalty_p_alive(self, operator, value):
+        return self._search_loyalty_domain('p_alive', operator, value)
+
+    def _search_loyalty_expected_purchases(self, operator, value):
+        return self._search_loyalty_domain('expected_purchases', operator, value)
+
+    def _search_loyalty_level(self, operator, value):
+        return self._search_loyalty_domain('tier_level', operator, value)
+
+    def _search_loyalty_rfm_cell(self, operator, value):
+        return self._search_loyalty_domain('rfm_cell', operator, value)
+
+    def _search_loyalty_rfm_score(self, operator, value):
+        return self._search_loyalty_domain('rfm_score', operator, value)
+
+    def _search_loyalty_tier_id(self, operator, value):
+        return self._search_loyalty_domain('tier_id', operator, value)
+
+    # --- national ID and customer code -----------------------------------------------------
+    @api.model
+    def create(self, vals):
+        if vals.get('loyalty_national_id'):
+            vals['loyalty_national_id'] = national_id.normalize(vals['loyalty_national_id'])
+        partner = super().create(vals)
+        if partner.customer and not partner.parent_id and not partner.loyalty_customer_code:
+            partner.sudo().loyalty_customer_code = self.env['ir.sequence'].sudo()\
+                .next_by_code('crm.loyalty.customer.code')
+        return partner
+
+    def write(self, vals):
+        if vals.get('loyalty_national_id'):
+            vals['loyalty_national_id'] = national_id.normalize(vals['loyalty_national_id'])
+        return super().write(vals)
+
+    @api.constrains('loyalty_national_id', 'is_company', 'company_id')
+    def _check_loyalty_national_id(self):
+        partners = self.filtered('loyalty_national_id')
+        for partner in partners:
+            if partner.is_company:
+                raise ValidationError(_("%s is a company: the national ID is for individuals.")
+                                      % partner.display_name)
+            if not national_id.is_valid(partner.loyalty_national_id):
+                raise ValidationError(_("National ID %(code)s of %(name)s is not valid: it must "
+                                        "have ten digits and a correct check digit.")
+                                      % {'code': partner.loyalty_national_id,
+                                         'name': partner.display_name})
+        if not partners:
+            return
+        self.env.cr.execute("""
+            SELECT p.id, o.display_name FROM res_partner p
+              JOIN res_partner o ON o.loyalty_national_id = p.loyalty_national_id
+                   AND o.id != p.id
+                   AND COALESCE(o.company_id, 0) = COALESCE(p.company_id, 0)
+             WHERE p.id = ANY(%s) LIMIT 1
+        """, (partners.ids,))
+        row = self.env.cr.fetchone()
+        if row:
+            partner = self.browse(row[0])
+            raise ValidationError(_("National ID %(code)s is already used by %(other)s.")
+                                  % {'code': partner.loyalty_national_id, 'other': row[1]})
+
+    # --- actions ---------------------------------------------------------------------------
+    def action_view_loyalty_value(self):
+        self.ensure_one()
+        value = self.loyalty_value_id
+        action = self.env.ref('crm_loyalty.crm_loyalty_value_action').read()[0]
+        action.update({'res_id': value.id, 'view_mode': 'form', 'views': [(False, 'form')]})
+        return action
+

@@ -1,0 +1,1011 @@
+"""The loyalty review: customer figures from the books, classes, history.
+
+One review of a company:
+
+1. **Figures** -- one parameterised SQL aggregate over posted customer invoices and credit
+   notes (:data:`FIGURES_SQL`), in company currency, per commercial partner.
+2. **Population parameters** -- quintile edges, ABC edges, segment retention, BG/NBD and
+   Gamma-Gamma parameters, computed once for the whole company (:meth:`_prepare_params`).
+3. **Apply** -- per customer, with those parameters only (:meth:`_apply_chunk`): scores, CLV,
+   churn, ladder, types, class decision; written set-based (COPY into a temporary table, then
+   one UPDATE of the rows that changed and one INSERT of the new ones), history rows, chatter,
+   activities and pricelists for the customers whose class changed.
+
+Because step 3 depends only on the parameters, the review can run as queue jobs over chunks
+of customers and give exactly the result of the single run.
+"""
+import io
+import json
+import logging
+import math
+import time
+from datetime import datetime, timedelta
+
+import numpy as np
+from dateutil.relativedelta import relativedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import DEFAULT_SERVER_DATE_FORMAT as DATE_FMT
+
+from odoo.addons.queue_job.job import job
+
+from ..lib import abc, bgnbd, clv, gamma_gamma, rfm, tiers as tierlib
+
+_logger = logging.getLogger(__name__)
+
+#: First key of the advisory lock a review holds on its company (second key: company id).
+LOCK_KEY = 0x4C4F59  # 'LOY'
+DAYS_PER_WEEK = 7.0
+
+FIGURES_SQL = """
+WITH so_cost AS (
+    SELECT rel.invoice_line_id, avg(sol.purchase_price) AS price
+      FROM sale_order_line_invoice_rel rel
+      JOIN sale_order_line sol ON sol.id = rel.order_line_id
+     GROUP BY rel.invoice_line_id
+), product_cost AS (
+    SELECT substr(res_id, 17)::integer AS product_id, value_float AS cost
+      FROM ir_property
+     WHERE name = 'standard_price' AND company_id = %(company)s
+       AND res_id LIKE 'product.product,%%'
+), lines AS (
+    SELECT i.commercial_partner_id AS partner_id, i.date_invoice AS day,
+           i.type = 'out_invoice' AS purchase,
+           l.price_subtotal_signed AS amount,
+           CASE WHEN l.price_subtotal <> 0 THEN l.price_subtotal_signed / l.price_subtotal
+                WHEN i.amount_untaxed <> 0 THEN i.amount_untaxed_signed / i.amount_untaxed
+                WHEN i.type = 'out_refund' THEN -1.0 ELSE 1.0 END AS factor,
+           CASE WHEN i.type = 'out_refund' THEN -1.0 ELSE 1.0 END AS sign,
+           l.quantity, l.price_unit, l.discount, l.product_id, sc.price AS so_price,
+           pc.cost AS product_cost, lu.factor AS line_uom_factor,
+           pu.factor AS product_uom_factor,
+           (l.discount > 0 OR (i.type = 'out_invoice' AND l.price_subtotal < 0)) AS incentive
+      FROM account_invoice i
+      JOIN account_invoice_line l ON l.invoice_id = i.id
+      LEFT JOIN so_cost sc ON sc.invoice_line_id = l.id
+      LEFT JOIN product_product pp ON pp.id = l.product_id
+      LEFT JOIN product_template pt ON pt.id = pp.product_tmpl_id
+      LEFT JOIN product_uom pu ON pu.id = pt.uom_id
+      LEFT JOIN product_uom lu ON lu.id = l.uom_id
+      LEFT JOIN product_cost pc ON pc.product_id = l.product_id
+     WHERE i.company_id = %(company)s
+       AND i.state IN ('open', 'paid')
+       AND i.type IN ('out_invoice', 'out_refund')
+       AND i.date_invoice <= %(date_to)s
+       AND (%(all_partners)s OR i.commercial_partner_id = ANY(%(partner_ids)s))
+), days AS (
+    SELECT partner_id, day, bool_or(purchase) AS purchase, sum(amount) AS amount,
+           sum(CASE WHEN so_price IS NOT NULL THEN so_price * quantity * factor
+                    WHEN product_id IS NULL THEN 0
+                    ELSE sign * COALESCE(product_cost, %(default_cost)s) * quantity
+                         / COALESCE(NULLIF(line_uom_factor, 0), 1)
+                         * COALESCE(product_uom_factor, 1) END) AS cost,
+           sum(price_unit * quantity * discount / 100.0 * factor) AS discount,
+           bool_or(incentive) AS incentive
+      FROM lines
+     GROUP BY partner_id, day
+), marked AS (
+    SELECT days.*, min(day) FILTER (WHERE purchase) OVER (PARTITION BY partner_id) AS first_day
+      FROM days
+)
+SELECT partner_id,
+       min(first_day) AS first_day,
+       max(day) FILTER (WHERE purchase) AS last_day,
+       count(*) FILTER (WHERE purchase) AS lifetime_frequency,
+       COALESCE(sum(amount), 0) AS lifetime_monetary,
+       count(*) FILTER (WHERE purchase AND day >= %(date_from)s) AS frequency,
+       COALESCE(sum(amount) FILTER (WHERE day >= %(date_from)s), 0) AS monetary,
+       COALESCE(sum(amount - cost) FILTER (WHERE day >= %(date_from)s), 0) AS margin,
+       COALESCE(sum(discount) FILTER (WHERE day >= %(date_from)s), 0) AS discount,
+       count(*) FILTER (WHERE purchase AND day >= %(previous_from)s
+                        AND day < %(date_from)s) AS previous_frequency,
+       count(*) FILTER (WHERE purchase AND day >= %(date_from)s
+                        AND day > first_day) AS repeat_days,
+       count(*) FILTER (WHERE purchase AND day >= %(date_from)s AND day > first_day
+                        AND NOT incentive) AS incentive_free_days,
+       COALESCE(sum(amount) FILTER (WHERE purchase AND day > first_day), 0) AS repeat_amount
+  FROM marked
+ GROUP BY partner_id
+"""
+FIGURE_COLUMNS = [
+    'partner_id', 'first_day', 'last_day', 'lifetime_frequency', 'lifetime_monetary',
+    'frequency', 'monetary', 'margin', 'discount', 'previous_frequency', 'repeat_days',
+    'incentive_free_days', 'repeat_amount',
+]
+
+#: Columns of crm_loyalty_value the review writes, in COPY order.
+WRITTEN_COLUMNS = [
+    'review_date', 'tier_id', 'computed_tier_id', 'tier_changed_on', 'downgrade_pending_since',
+    'qualification_value', 'first_invoice_date', 'last_invoice_date', 'recency_days',
+    'frequency', 'monetary', 'lifetime_frequency', 'lifetime_monetary', 'previous_frequency',
+    'r_score', 'f_score', 'm_score', 'rfm_cell', 'rfm_score', 'segment', 'margin',
+    'discount_amount', 'discount_share', 'cost_to_serve', 'cost_to_serve_detail', 'profit',
+    'ideal_index', 'abc_class', 'revenue_share', 'clv', 'clv_method', 'clv_simple',
+    'clv_model', 'p_alive', 'expected_purchases', 'expected_spend', 'churn_risk',
+    'gap_ratio', 'repeat_days', 'incentive_free_days', 'incentive_free_rate', 'ladder_stage',
+    'referral_count', 'attitude_score', 'attitude_known', 'loyalty_type',
+    'customer_type_computed', 'unresolved_complaints',
+]
+#: Written only when a row is created: the other columns of a new row.
+INSERT_ONLY_COLUMNS = ['partner_id', 'company_id', 'tier_locked']
+
+STAGE_ORDER = ['suspect', 'prospect', 'first_time', 'repeat', 'client', 'loyal', 'advocate']
+ATTITUDE_HIGH = 0.6
+LOYAL_INCENTIVE_FREE = 0.5
+
+
+def _copy_text(value):
+    if value is None:
+        return '\\N'
+    if value is True:
+        return 't'
+    if value is False:
+        return 'f'
+    if isinstance(value, str):
+        return value.replace('\\', '\\\\').replace('\t', '\\t').replace('\n', '\\n')
+    return str(value)
+
+
+def _as_date(value):
+    if not value:
+        return None
+    if isinstance(value, str):
+        return datetime.strptime(value[:10], DATE_FMT).date()
+    return value
+
+
+class CrmLoyaltyReview(models.Model):
+    """One review run of a company: when, how, what it fitted and what it changed."""
+
+    _name = 'crm.loyalty.review'
+    _description = 'Loyalty Review'
+    _order = 'id desc'
+
+    name = fields.Char(compute='_compute_name')
+    company_id = fields.Many2one('res.company', required=True, readonly=True, index=True)
+    date = fields.Date(required=True, readonly=True, help="The review date (end of window).")
+    mode = fields.Selection([('single', 'One transaction'), ('jobs', 'Queue jobs')],
+                            required=True, default='single', readonly=True)
+    origin = fields.Char(readonly=True)
+    state = fields.Selection([('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')],
+                             default='running', required=True, readonly=True)
+    initial = fields.Boolean(readonly=True, help="First classification of the company: history "
+                                                 "is recorded, no chatter or activities.")
+    params = fields.Text(readonly=True, help="Population parameters used by every chunk.")
+    chunk_count = fields.Integer(readonly=True)
+    chunks_done = fields.Integer(default=0, readonly=True)
+    customer_count = fields.Integer(default=0, readonly=True)
+    changed_count = fields.Integer('Rows Changed', default=0, readonly=True)
+    upgrade_count = fields.Integer(default=0, readonly=True)
+    downgrade_count = fields.Integer(default=0, readonly=True)
+    at_risk_count = fields.Integer('Downgrade Warnings', default=0, readonly=True)
+    model_message = fields.Text('CLV Model', readonly=True)
+    duration = fields.Float('Duration (s)', readonly=True, digits=(16, 2))
+    user_id = fields.Many2one('res.users', default=lambda self: self.env.user, readonly=True)
+
+    @api.depends('company_id', 'date')
+    def _compute_name(self):
+        for run in self:
+            run.name = '%s %s' % (run.company_id.name or '', run.date or '')
+
+    # --- entry points ------------------------------------------------------------------------
+    @api.model
+    def run_review(self, company, date=None, origin=None, raise_if_busy=True):
+        """Review ``company`` in this transaction. Returns the run, or an empty recordset when
+        another review holds the company and ``raise_if_busy`` is False."""
+        date = _as_date(date) or fields.Date.context_today(self)
+        if not self._lock_company(company, raise_if_busy):
+            return self.browse()
+        started = time.time()
+        figures = self._fetch_figures(company, date)
+        population = self._population(company, figures)
+        params = self._prepare_params(company, date, figures)
+        run = self.sudo().create({
+            'company_id': company.id, 'date': date, 'mode': 'single',
+            'origin': origin or _('Manual review'), 'initial': self._is_initial(company),
+            'params': json.dumps(params), 'chunk_count': 1,
+            'customer_count': len(population), 'model_message': params['model_message'],
+        })
+        run._apply_chunk(population, figures)
+        run.write({'state': 'done', 'chunks_done': 1, 'duration': time.time() - started})
+        return run
+
+    @api.model
+    def run_review_jobs(self, company, date=None, origin=None, chunk_size=None):
+        """Prepare a review and enqueue one job per chunk of customers."""
+        date = _as_date(date) or fields.Date.context_today(self)
+        chunk_size = chunk_size or company.loyalty_review_chunk_size or 5000
+        self._lock_company(company, True)
+        figures = self._fetch_figures(company, date)
+        population = self._population(company, figures)
+        params = self._prepare_params(company, date, figures)
+        chunks = [population[i:i + chunk_size] for i in range(0, len(population), chunk_size)]
+        run = self.sudo().create({
+            'company_id': company.id, 'date': date, 'mode': 'jobs',
+            'origin': origin or _('Review in jobs'), 'initial': self._is_initial(company),
+            'params': json.dumps(params), 'chunk_count': len(chunks),
+            'customer_count': len(population), 'model_message': params['model_message'],
+        })
+        if not chunks:
+            run.state = 'done'
+        for chunk in chunks:
+            run.with_delay(description=_('Loyalty review of %s: %d customers')
+                           % (company.name, len(chunk)))._job_review_chunk(chunk)
+        return run
+
+    @job(default_channel='root.loyalty')
+    def _job_review_chunk(self, partner_ids):
+        """Queue job: apply the run's parameters to ``partner_ids``."""
+        self.ensure_one()
+        if self.state != 'running':
+            return _('Review %s is %s: chunk ignored.') % (self.id, self.state)
+        started = time.time()
+        company = self.company_id
+        figures = self._fetch_figures(company, self.date, partner_ids)
+        self._apply_chunk(partner_ids, figures)
+        self.env.cr.execute(
+            "UPDATE crm_loyalty_review SET chunks_done = chunks_done + 1, "
+            "duration = COALESCE(duration, 0) + %s WHERE id = %s "
+            "RETURNING chunks_done, chunk_count", (time.time() - started, self.id))
+        done, count = self.env.cr.fetchone()
+        if done >= count:
+            self.env.cr.execute("UPDATE crm_loyalty_review SET state = 'done' WHERE id = %s",
+                                (self.id,))
+        self.invalidate_cache(fnames=['state', 'chunks_done', 'duration'])
+        return _('%d customers reviewed') % len(partner_ids)
+
+    @api.model
+    def _cron_review(self):
+        """Scheduled review of every company that has loyalty classes; a company whose review
+        is already running is skipped, with a log line."""
+        companies = self.env['crm.loyalty.tier'].sudo().search([]).mapped('company_id')
+        for company in companies:
+            if company.loyalty_review_chunk_size:
+                if self._busy(company):
+                    _logger.info("Loyalty review of %s skipped: one is running", company.name)
+                    continue
+                self.run_review_jobs(company, origin=_('Scheduled review'))
+            else:
+                run = self.run_review(company, origin=_('Scheduled review'),
+                                      raise_if_busy=False)
+                if not run:
+                    _logger.info("Loyalty review of %s skipped: one is running", company.name)
+        return True
+
+    # --- locking -------------------------------------------------------------------------------
+    @api.model
+    def _busy(self, company):
+        return bool(self.sudo().search_count([('company_id', '=', company.id),
+                                              ('state', '=', 'running'), ('mode', '=', 'jobs')]))
+
+    @api.model
+    def _lock_company(self, company, raise_if_busy):
+        """Transaction-level advisory lock on the company, plus no review in jobs running."""
+        self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", (LOCK_KEY, company.id))
+        locked = self.env.cr.fetchone()[0]
+        if locked and not self._busy(company):
+            return True
+        if raise_if_busy:
+            raise UserError(_("A loyalty review of %s is already running; try again when it "
+                              "has finished.") % company.name)
+        return False
+
+    @api.model
+    def _is_initial(self, company):
+        self.env.cr.execute(
+            "SELECT 1 FROM crm_loyalty_history h JOIN crm_loyalty_value v ON v.id = h.value_id "
+            "WHERE v.company_id = %s LIMIT 1", (company.id,))
+        return not self.env.cr.fetchone()
+
+    # --- step 1: figures ---------------------------------------------------------------------
+    @api.model
+    def _window(self, company, date):
+        months = company.loyalty_window_months
+        date_from = date - relativedelta(months=months) + timedelta(days=1)
+        previous_from = date_from - relativedelta(months=months)
+        return date_from, previous_from
+
+    @api.model
+    def _fetch_figures(self, company, date, partner_ids=None):
+        """Run :data:`FIGURES_SQL`; returns ``{column: numpy array}`` (dates as day numbers,
+        -1 when missing), rows ordered by partner id."""
+        date = _as_date(date)
+        date_from, previous_from = self._window(company, date)
+        cr = self.env.cr
+        cr.execute("SELECT value_float FROM ir_property WHERE name = 'standard_price' "
+                   "AND company_id = %s AND res_id IS NULL LIMIT 1", (company.id,))
+        row = cr.fetchone()
+        cr.execute(FIGURES_SQL + " ORDER BY partner_id", {
+            'company': company.id, 'date_to': date, 'date_from': date_from,
+            'previous_from': previous_from, 'default_cost': row[0] if row else 0.0,
+            'all_partners': partner_ids is None, 'partner_ids': list(partner_ids or []),
+        })
+        return self._columns(cr.fetchall())
+
+    @staticmethod
+    def _columns(rows):
+        origin = datetime(1970, 1, 1).date()
+        columns = {}
+        transposed = list(zip(*rows)) if rows else [[] for _c in FIGURE_COLUMNS]
+        for name, values in zip(FIGURE_COLUMNS, transposed):
+            if name in ('first_day', 'last_day'):
+                columns[name] = np.array([(_as_date(v) - origin).days if v else -1 for v in values],
+                                         dtype=np.int64)
+            elif name in ('lifetime_monetary', 'monetary', 'margin', 'discount',
+                          'repeat_amount'):
+                columns[name] = np.array(values, dtype=float)
+            else:
+                columns[name] = np.array(values, dtype=np.int64)
+        return columns
+
+    @api.model
+    def _population(self, company, figures):
+        """Commercial partners reviewed: those with invoices in the company, customers
+        visible in it, and those that already have a value row (sorted ids)."""
+        cr = self.env.cr
+        cr.execute("""
+            SELECT id FROM res_partner
+             WHERE id = commercial_partner_id AND customer AND active
+               AND (company_id IS NULL OR company_id = %s)
+            UNION
+            SELECT partner_id FROM crm_loyalty_value WHERE company_id = %s
+        """, (company.id, company.id))
+        ids = set(row[0] for row in cr.fetchall())
+        ids.update(int(pid) for pid in figures['partner_id'])
+        return sorted(ids)
+
+    # --- step 2: population parameters -------------------------------------------------------
+    @api.model
+    def _prepare_params(self, company, date, figures):
+        """Everything that depends on the whole company (JSON-serialisable)."""
+        date = _as_date(date)
+        date_from, previous_from = self._window(company, date)
+        day = (date - datetime(1970, 1, 1).date()).days
+        buyer = figures['lifetime_frequency'] >= 1
+        recency = day - figures['last_day'][buyer]
+        frequency = figures['frequency'][buyer]
+        monetary = figures['monetary'][buyer]
+        edges = {
+            'r': [float(v) for v in rfm.quintile_edges((-recency).tolist())],
+            'f': [float(v) for v in rfm.quintile_edges(frequency.tolist())],
+            'm': [float(v) for v in rfm.quintile_edges(monetary.tolist())],
+        }
+        a_share = company.loyalty_abc_a / 100.0
+        abc_edges = abc.edges(zip(figures['partner_id'][buyer].tolist(), monetary.tolist()),
+                              a_share, a_share + company.loyalty_abc_b / 100.0)
+        # segment retention
+        r_scores = self._scores(-recency, edges['r'])
+        f_scores = self._scores(frequency, edges['f'])
+        segments = [rfm.segment(r, f) for r, f in zip(r_scores.tolist(), f_scores.tolist())]
+        retention, company_rate = clv.retention_rates(
+            zip(segments, (figures['previous_frequency'][buyer] > 0).tolist(),
+                (frequency > 0).tolist()))
+        # gaps
+        lifetime = figures['lifetime_frequency'][buyer]
+        span = (figures['last_day'][buyer] - figures['first_day'][buyer]).astype(float)
+        repeaters = lifetime >= 2
+        gaps = span[repeaters] / (lifetime[repeaters] - 1)
+        median_gap = float(np.median(gaps)) if len(gaps) else None
+        total_monetary = float(monetary.sum())
+        margin_ratio = (float(figures['margin'][buyer].sum()) / total_monetary
+                        if total_monetary > 0 else 0.0)
+        params = {
+            'date': date.strftime(DATE_FMT), 'date_from': date_from.strftime(DATE_FMT),
+            'previous_from': previous_from.strftime(DATE_FMT), 'edges': edges,
+            'abc_edges': [list(e) if e else None for e in abc_edges],
+            'retention': retention, 'company_retention': company_rate,
+            'median_gap': median_gap, 'margin_ratio': max(0.0, min(1.0, margin_ratio)),
+            'total_monetary': total_monetary, 'bgnbd': None, 'gamma_gamma': None,
+        }
+        params.update(self._fit_models(figures, buyer, day))
+        return params
+
+    @api.model
+    def _fit_models(self, figures, buyer, day):
+        x = (figures['lifetime_frequency'][buyer] - 1).astype(float)
+        first = figures['first_day'][buyer]
+        t_x = (figures['last_day'][buyer] - first) / DAYS_PER_WEEK
+        age = (day - first) / DAYS_PER_WEEK
+        try:
+            bg = bgnbd.fit(x, t_x, age)
+            repeat = x > 0
+            zbar = np.where(repeat, figures['repeat_amount'][buyer] / np.maximum(x, 1), 0.0)
+            gg = gamma_gamma.fit(x[repeat], zbar[repeat])
+        except bgnbd.NotEnoughData as error:
+            return {'model_message': _(
+                "Probabilistic CLV needs at least %(customers)d customers and %(repeaters)d "
+                "repeat customers; this company has %(have_customers)d and "
+                "%(have_repeaters)d. The simple CLV is used.") % {
+                    'customers': bgnbd.MIN_CUSTOMERS, 'repeaters': bgnbd.MIN_REPEAT_CUSTOMERS,
+                    'have_customers': error.customers, 'have_repeaters': error.repeaters}}
+        except bgnbd.FitError as error:
+            return {'model_message': _("The CLV model could not be fitted (%s). The simple CLV "
+                                       "is used.") % error}
+        return {
+            'bgnbd': list(bg), 'gamma_gamma': list(gg),
+            'model_message': _(
+                "BG/NBD fitted on %(n)d customers: r=%(r).4f alpha=%(alpha).4f a=%(a).4f "
+                "b=%(b).4f. Gamma-Gamma: p=%(p).4f q=%(q).4f gamma=%(g).4f.") % {
+                    'n': int(buyer.sum()), 'r': bg[0], 'alpha': bg[1], 'a': bg[2], 'b': bg[3],
+                    'p': gg[0], 'q': gg[1], 'g': gg[2]},
+        }
+
+    @staticmethod
+    def _scores(values, edges):
+        values = np.asarray(values, dtype=float)
+        if not edges:
+            return np.ones(len(values), dtype=np.int64)
+        return 1 + (values[:, None] > np.asarray(edges, dtype=float)[None, :]).sum(axis=1)
+
+    # --- step 3: apply -----------------------------------------------------------------------
+    def _apply_chunk(self, partner_ids, figures, dry_run=False, realtime=False):
+        """Compute and write the customers ``partner_ids`` with this run's parameters.
+
+        :returns: list of changes ``(partner_id, from_tier_id, to_tier_id, event)``.
+        """
+        params = json.loads(self.params)
+        company = self.company_id
+        run = {'id': self.id or None, 'origin': self.origin or '', 'initial': self.initial,
+               'date': _as_date(params['date'])}
+        rows = self._compute_rows(company, params, partner_ids, figures)
+        changes = self._decide_tiers(company, params, rows, realtime)
+        if dry_run:
+            return changes
+        self._write_rows(company, rows, run)
+        self._record_changes(company, rows, changes, realtime, run)
+        return changes
+
+    def _compute_rows(self, company, params, partner_ids, figures):
+        """Per-customer figures as a dict of numpy arrays / lists aligned on ``partner_ids``."""
+        ids = np.asarray(partner_ids, dtype=np.int64)
+        n = len(ids)
+        date = _as_date(params['date'])
+        day = (date - datetime(1970, 1, 1).date()).days
+        window_months = company.loyalty_window_months
+        # align the figures on ids (partners without invoices get zeros)
+        position = np.searchsorted(figures['partner_id'], ids)
+        position = np.minimum(position, max(len(figures['partner_id']) - 1, 0))
+        found = (figures['partner_id'][position] == ids) if len(figures['partner_id']) \
+            else np.zeros(n, dtype=bool)
+
+        def column(name, fill):
+            values = figures[name][position] if len(figures[name]) else np.zeros(n)
+            return np.where(found, values, fill)
+
+        r = {'partner_id': ids}
+        for name in ('lifetime_frequency', 'frequency', 'previous_frequency', 'repeat_days',
+                     'incentive_free_days'):
+            r[name] = column(name, 0).astype(np.int64)
+        for name in ('lifetime_monetary', 'monetary', 'margin', 'discount', 'repeat_amount'):
+            r[name] = column(name, 0.0).astype(float)
+        r['first_day'] = column('first_day', -1).astype(np.int64)
+        r['last_day'] = column('last_day', -1).astype(np.int64)
+        buyer = r['lifetime_frequency'] >= 1
+        r['buyer'] = buyer
+        r['recency_days'] = np.where(buyer, day - r['last_day'], 0)
+        edges = params['edges']
+        r['r_score'] = np.where(buyer, self._scores(-r['recency_days'], edges['r']), 0)
+        r['f_score'] = np.where(buyer, self._scores(r['frequency'], edges['f']), 0)
+        r['m_score'] = np.where(buyer, self._scores(r['monetary'], edges['m']), 0)
+        weights = (company.loyalty_weight_r, company.loyalty_weight_f, company.loyalty_weight_m)
+        wsum = sum(weights)
+        r['rfm_score'] = np.where(buyer, np.round(100.0 * (
+            weights[0] * (r['r_score'] - 1) + weights[1] * (r['f_score'] - 1)
+            + weights[2] * (r['m_score'] - 1)) / (4.0 * wsum), 2), 0.0)
+        r['segment'] = [rfm.segment(rs, fs) if b else None for rs, fs, b in
+                        zip(r['r_score'].tolist(), r['f_score'].tolist(), buyer.tolist())]
+        abc_edges = tuple(tuple(e) if e else None for e in params['abc_edges'])
+        total = params['total_monetary']
+        r['abc_class'] = [abc.classify(pid, m, abc_edges) if b else None for pid, m, b in
+                          zip(ids.tolist(), r['monetary'].tolist(), buyer.tolist())]
+        r['revenue_share'] = np.where(buyer & (total > 0),
+                                      r['monetary'] / (total if total > 0 else 1.0), 0.0)
+        # money
+        extras = self.env['crm.loyalty.value']._cost_to_serve_extra(
+            company, ids.tolist(), _as_date(params['date_from']), date) or {}
+        extra_total = np.array([sum((extras.get(pid) or {}).values()) for pid in ids.tolist()],
+                               dtype=float)
+        r['cost_to_serve'] = np.round(r['discount'] + extra_total, 2)
+        r['cost_to_serve_detail'] = []
+        for pid, discount in zip(ids.tolist(), r['discount'].tolist()):
+            parts = {}
+            if discount:
+                parts[_('Discounts')] = round(discount, 2)
+            for label, amount in (extras.get(pid) or {}).items():
+                parts[label] = round(parts.get(label, 0.0) + amount, 2)
+            r['cost_to_serve_detail'].append(
+                '\n'.join('%s: %.2f' % item for item in sorted(parts.items())) or None)
+        r['profit'] = np.round(r['margin'] - r['cost_to_serve'], 2)
+        cost_base = r['monetary'] - r['margin'] + r['cost_to_serve']
+        with np.errstate(all='ignore'):
+            r['ideal_index'] = np.where(cost_base > 0, r['profit'] / cost_base, np.nan)
+            list_value = r['monetary'] + r['discount']
+            r['discount_share'] = np.where(list_value > 0, r['discount'] / list_value, 0.0)
+            r['incentive_free_rate'] = np.where(
+                r['repeat_days'] > 0, r['incentive_free_days'] / np.maximum(r['repeat_days'], 1),
+                np.nan)
+        # CLV
+        rates = params['retention']
+        company_rate = params['company_retention']
+        discount_rate = company.loyalty_discount_rate / 100.0
+        yearly_margin = r['margin'] * 12.0 / window_months
+        retention = np.array([rates.get(seg, company_rate) if seg else 0.0
+                              for seg in r['segment']], dtype=float)
+        r['clv_simple'] = np.where(buyer, np.round(
+            yearly_margin * retention / (1 + discount_rate - retention), 2), 0.0)
+        horizon = company.loyalty_clv_horizon
+        r['p_alive'] = np.full(n, np.nan)
+        r['expected_purchases'] = np.full(n, np.nan)
+        r['expected_spend'] = np.full(n, np.nan)
+        r['clv_model'] = np.full(n, np.nan)
+        if params['bgnbd'] and buyer.any():
+            bg = tuple(params['bgnbd'])
+            gg = tuple(params['gamma_gamma'])
+            x = (r['lifetime_frequency'][buyer] - 1).astype(float)
+            first = r['first_day'][buyer]
+            t_x = (r['last_day'][buyer] - first) / DAYS_PER_WEEK
+            age = (day - first) / DAYS_PER_WEEK
+            zbar = np.where(x > 0, r['repeat_amount'][buyer] / np.maximum(x, 1), 0.0)
+            spend = gamma_gamma.expected_spend(gg, x, zbar)
+            monetary_b = r['monetary'][buyer]
+            with np.errstate(all='ignore'):
+                ratio = np.where(monetary_b > 0, r['margin'][buyer] / monetary_b,
+                                 params['margin_ratio'])
+            ratio = np.clip(ratio, 0.0, 1.0)
+            r['p_alive'][buyer] = np.round(bgnbd.p_alive(bg, x, t_x, age), 4)
+            r['expected_purchases'][buyer] = np.round(bgnbd.expected_purchases(
+                bg, horizon * clv.WEEKS_PER_MONTH, x, t_x, age), 4)
+            r['expected_spend'][buyer] = np.round(spend, 2)
+            r['clv_model'][buyer] = np.round(clv.model(
+                bg, x, t_x, age, spend, ratio, horizon, discount_rate), 2)
+            r['clv'] = np.where(buyer, r['clv_model'], 0.0)
+            r['clv_method'] = ['model' if b else None for b in buyer.tolist()]
+        else:
+            r['clv'] = r['clv_simple']
+            r['clv_method'] = ['simple' if b else None for b in buyer.tolist()]
+        # churn
+        lifetime = r['lifetime_frequency']
+        span = (r['last_day'] - r['first_day']).astype(float)
+        with np.errstate(all='ignore'):
+            own_gap = np.where(lifetime >= 2, span / np.maximum(lifetime - 1, 1), np.nan)
+        reference = params['median_gap'] or (window_months * 365.25 / 12)
+        gap = np.where(np.isnan(own_gap), reference, own_gap)
+        r['gap_ratio'] = np.where(buyer, np.round(r['recency_days'] / np.maximum(gap, 1.0), 2),
+                                  np.nan)
+        p_alive = r['p_alive']
+        known = ~np.isnan(p_alive)
+        high = (known & (p_alive < company.loyalty_churn_high_p_alive)) | \
+            (r['gap_ratio'] > company.loyalty_churn_high_gap)
+        medium = (known & (p_alive < company.loyalty_churn_medium_p_alive)) | \
+            (r['gap_ratio'] > company.loyalty_churn_medium_gap)
+        r['churn_risk'] = [('high' if h else 'medium' if m else 'low') if b else None
+                           for h, m, b in zip(high.tolist(), medium.tolist(), buyer.tolist())]
+        # ladder, attitude, types
+        prospects, referrals = self._ladder_inputs(company, ids.tolist())
+        attitudes = self.env['crm.loyalty.value']._attitude_scores(company, ids.tolist()) or {}
+        unresolved = self.env['crm.loyalty.value']._unresolved_complaint_partner_ids(
+            company, ids.tolist()) or set()
+        r['ladder_stage'], r['loyalty_type'], r['customer_type_computed'] = [], [], []
+        r['referral_count'] = []
+        r['attitude_score'], r['attitude_known'], r['unresolved'] = [], [], []
+        mercenary = company.loyalty_mercenary_share / 100.0
+        for i, pid in enumerate(ids.tolist()):
+            attitude = attitudes.get(pid)
+            referred = referrals.get(pid, 0)
+            stage = self._stage(bool(buyer[i]), pid in prospects, int(lifetime[i]),
+                                int(r['frequency'][i]), int(r['previous_frequency'][i]),
+                                r['incentive_free_rate'][i], attitude, referred)
+            r['ladder_stage'].append(stage)
+            r['referral_count'].append(referred)
+            r['attitude_score'].append(round(float(attitude), 4) if attitude is not None
+                                       else None)
+            r['attitude_known'].append(attitude is not None)
+            r['unresolved'].append(pid in unresolved)
+            repeat_high = stage in ('client', 'loyal', 'advocate')
+            if not buyer[i]:
+                r['loyalty_type'].append(None)
+            elif attitude is None:
+                r['loyalty_type'].append('unknown')
+            else:
+                attitude_high = attitude >= ATTITUDE_HIGH
+                r['loyalty_type'].append(
+                    'true' if repeat_high and attitude_high else
+                    'latent' if attitude_high else 'spurious' if repeat_high else 'none')
+            computed = None
+            if pid in unresolved and buyer[i] and (r['frequency'][i] == 0
+                                                   or r['churn_risk'][i] == 'high'):
+                computed = 'defector'
+            elif r['frequency'][i] > 0 and r['discount_share'][i] >= mercenary:
+                computed = 'mercenary'
+            r['customer_type_computed'].append(computed)
+        r['qualification_value'] = self._metric_values(company, r)
+        return r
+
+    @api.model
+    def _stage(self, buyer, prospect, lifetime, frequency, previous, free_rate, attitude,
+               referred):
+        """Jones's loyalty ladder, see the README for the exact rule of each rung."""
+        if not buyer:
+            return 'prospect' if prospect else 'suspect'
+        if lifetime < 2:
+            stage = 'first_time'
+        else:
+            stage = 'repeat'
+            if frequency > 0 and previous > 0:
+                stage = 'client'
+                if (not math.isnan(free_rate) and free_rate >= LOYAL_INCENTIVE_FREE
+                        and (attitude is None or attitude >= ATTITUDE_HIGH - 0.1)):
+                    stage = 'loyal'
+        if referred and stage != 'first_time':
+            stage = 'advocate'
+        return stage
+
+    @api.model
+    def _ladder_inputs(self, company, partner_ids):
+        """Partners with a sale order in the company (prospects) and, per partner, how many
+        referred commercial partners bought from the company."""
+        cr = self.env.cr
+        cr.execute("""
+            SELECT DISTINCT p.commercial_partner_id FROM sale_order so
+              JOIN res_partner p ON p.id = so.partner_id
+             WHERE so.company_id = %s AND so.state != 'cancel'
+               AND p.commercial_partner_id = ANY(%s)
+        """, (company.id, partner_ids))
+        prospects = set(row[0] for row in cr.fetchall())
+        cr.execute("""
+            SELECT r.commercial_partner_id, count(DISTINCT p.commercial_partner_id)
+              FROM res_partner p
+              JOIN res_partner r ON r.id = p.loyalty_referrer_id
+             WHERE r.commercial_partner_id = ANY(%s)
+               AND p.commercial_partner_id != r.commercial_partner_id
+               AND EXISTS (SELECT 1 FROM account_invoice i
+                            WHERE i.commercial_partner_id = p.commercial_partner_id
+                              AND i.company_id = %s AND i.type = 'out_invoice'
+                              AND i.state IN ('open', 'paid'))
+             GROUP BY r.commercial_partner_id
+        """, (partner_ids, company.id))
+        return prospects, dict(cr.fetchall())
+
+    @api.model
+    def _metric_values(self, company, r):
+        metric = company.loyalty_metric
+        if metric == 'score':
+            return r['rfm_score'].astype(float)
+        if metric == 'frequency':
+            return r['frequency'].astype(float)
+        return np.round(r[metric].astype(float), 2)
+
+    def _decide_tiers(self, company, params, r, realtime):
+        """Class decision per customer (see :mod:`..lib.tiers`); fills the class columns of
+        ``r`` and returns the changes."""
+        date = _as_date(params['date'])
+        tiers = [tierlib.Tier(t.id, t.level, t.threshold, t.keep_threshold) for t in
+                 self.env['crm.loyalty.tier'].sudo().search(
+                     [('company_id', '=', company.id)], order='level')]
+        ids = r['partner_id'].tolist()
+        cr = self.env.cr
+        cr.execute("""
+            SELECT partner_id, id, tier_id, tier_locked, downgrade_pending_since, tier_changed_on
+              FROM crm_loyalty_value WHERE company_id = %s AND partner_id = ANY(%s)
+        """, (company.id, ids))
+        existing = {row[0]: row[1:] for row in cr.fetchall()}
+        r['value_id'], r['tier_id'], r['computed_tier_id'] = [], [], []
+        r['downgrade_pending_since'], r['tier_changed_on'], r['tier_locked'] = [], [], []
+        changes = []
+        grace = company.loyalty_grace_days
+        values = r['qualification_value'].tolist()
+        eligible = (r['frequency'] > 0).tolist()
+        for i, pid in enumerate(ids):
+            value_id, tier_id, locked, pending, changed_on = existing.get(
+                pid, (None, None, False, None, None))
+            decision = tierlib.decide(tier_id, values[i], eligible[i], tiers,
+                                      _as_date(pending), date, grace, bool(locked),
+                                      _as_date(changed_on))
+            new_tier, pending_new = decision.tier_id, decision.pending_since
+            event = decision.event
+            if realtime and event != 'upgrade':
+                new_tier, pending_new, event = tier_id, _as_date(pending), None
+            r['value_id'].append(value_id)
+            r['tier_id'].append(new_tier)
+            r['computed_tier_id'].append(decision.qualified_id)
+            r['downgrade_pending_since'].append(pending_new)
+            r['tier_locked'].append(bool(locked))
+            r['tier_changed_on'].append(date if new_tier != tier_id else _as_date(changed_on))
+            if event in ('upgrade', 'downgrade', 'leave', 'at_risk'):
+                changes.append((pid, tier_id, new_tier, event))
+        return changes
+
+    def _write_rows(self, company, r, run):
+        """COPY the computed rows into a temporary table, then update the rows that differ
+        and insert the new ones (raw SQL: one statement each instead of one per customer)."""
+        cr = self.env.cr
+        date = run['date']
+        n = len(r['partner_id'])
+        if not n:
+            return
+        origin = datetime(1970, 1, 1).date()
+
+        def day(value):
+            return (origin + timedelta(days=int(value))) if value >= 0 else None
+
+        def num(value):
+            return None if value is None or (isinstance(value, float) and math.isnan(value)) \
+                else value
+
+        rfm_cells = [rfm.cell(a, b, c) if a else None for a, b, c in zip(
+            r['r_score'].tolist(), r['f_score'].tolist(), r['m_score'].tolist())]
+        buyer = r['buyer'].tolist()
+        columns = {
+            'review_date': [date] * n,
+            'tier_id': r['tier_id'], 'computed_tier_id': r['computed_tier_id'],
+            'tier_changed_on': r['tier_changed_on'],
+            'downgrade_pending_since': r['downgrade_pending_since'],
+            'qualification_value': np.round(r['qualification_value'], 2).tolist(),
+            'first_invoice_date': [day(v) for v in r['first_day'].tolist()],
+            'last_invoice_date': [day(v) for v in r['last_day'].tolist()],
+            'recency_days': [v if b else None for v, b in zip(r['recency_days'].tolist(), buyer)],
+            'frequency': r['frequency'].tolist(), 'monetary': np.round(r['monetary'], 2).tolist(),
+            'lifetime_frequency': r['lifetime_frequency'].tolist(),
+            'lifetime_monetary': np.round(r['lifetime_monetary'], 2).tolist(),
+            'previous_frequency': r['previous_frequency'].tolist(),
+            'r_score': r['r_score'].tolist(), 'f_score': r['f_score'].tolist(),
+            'm_score': r['m_score'].tolist(), 'rfm_cell': rfm_cells,
+            'rfm_score': r['rfm_score'].tolist(), 'segment': r['segment'],
+            'margin': np.round(r['margin'], 2).tolist(),
+            'discount_amount': np.round(r['discount'], 2).tolist(),
+            'discount_share': np.round(r['discount_share'], 4).tolist(),
+            'cost_to_serve': r['cost_to_serve'].tolist(),
+            'cost_to_serve_detail': r['cost_to_serve_detail'],
+            'profit': r['profit'].tolist(),
+            'ideal_index': [num(v) for v in np.round(r['ideal_index'], 4).tolist()],
+            'abc_class': r['abc_class'],
+            'revenue_share': np.round(r['revenue_share'], 6).tolist(),
+            'clv': [num(v) for v in np.round(r['clv'], 2).tolist()],
+            'clv_method': r['clv_method'], 'clv_simple': r['clv_simple'].tolist(),
+            'clv_model': [num(v) for v in r['clv_model'].tolist()],
+            'p_alive': [num(v) for v in r['p_alive'].tolist()],
+            'expected_purchases': [num(v) for v in r['expected_purchases'].tolist()],
+            'expected_spend': [num(v) for v in r['expected_spend'].tolist()],
+            'churn_risk': r['churn_risk'],
+            'gap_ratio': [num(v) for v in r['gap_ratio'].tolist()],
+            'repeat_days': r['repeat_days'].tolist(),
+            'incentive_free_days': r['incentive_free_days'].tolist(),
+            'incentive_free_rate': [num(v) for v in np.round(r['incentive_free_rate'], 4)
+                                    .tolist()],
+            'ladder_stage': r['ladder_stage'], 'referral_count': r['referral_count'],
+            'attitude_score': r['attitude_score'], 'attitude_known': r['attitude_known'],
+            'loyalty_type': r['loyalty_type'],
+            'customer_type_computed': r['customer_type_computed'],
+            'unresolved_complaints': r['unresolved'],
+        }
+        ordered = [columns[name] for name in WRITTEN_COLUMNS]
+        buffer = io.StringIO()
+        for i, pid in enumerate(r['partner_id'].tolist()):
+            buffer.write('%s\t%s\t' % (_copy_text(r['value_id'][i]), pid))
+            buffer.write('\t'.join(_copy_text(col[i]) for col in ordered))
+            buffer.write('\n')
+        buffer.seek(0)
+        cr.execute("DROP TABLE IF EXISTS crm_loyalty_value_stage")
+        cr.execute("CREATE TEMP TABLE crm_loyalty_value_stage ON COMMIT DROP AS "
+                   "SELECT id, partner_id, %s FROM crm_loyalty_value WITH NO DATA"
+                   % ', '.join(WRITTEN_COLUMNS))
+        cr.copy_expert("COPY crm_loyalty_value_stage (id, partner_id, %s) FROM STDIN"
+                       % ', '.join(WRITTEN_COLUMNS), buffer)
+        assignments = ', '.join('%s = s.%s' % (c, c) for c in WRITTEN_COLUMNS)
+        targets = ', '.join('v.%s' % c for c in WRITTEN_COLUMNS if c != 'review_date')
+        sources = ', '.join('s.%s' % c for c in WRITTEN_COLUMNS if c != 'review_date')
+        cr.execute("""
+            UPDATE crm_loyalty_value v SET {assign}, write_uid = %s,
+                   write_date = now() at time zone 'UTC'
+              FROM crm_loyalty_value_stage s
+             WHERE v.id = s.id AND ({targets}) IS DISTINCT FROM ({sources})
+        """.format(assign=assignments, targets=targets, sources=sources), (self.env.uid,))
+        changed = cr.rowcount
+        cr.execute("""
+            INSERT INTO crm_loyalty_value (partner_id, company_id, tier_locked, {cols},
+                                           create_uid, create_date, write_uid, write_date)
+            SELECT partner_id, %s, false, {cols}, %s, now() at time zone 'UTC', %s,
+                   now() at time zone 'UTC'
+              FROM crm_loyalty_value_stage WHERE id IS NULL
+            RETURNING id, partner_id
+        """.format(cols=', '.join(WRITTEN_COLUMNS)), (company.id, self.env.uid, self.env.uid))
+        created = dict((pid, vid) for vid, pid in cr.fetchall())
+        changed += len(created)
+        r['value_id'] = [vid or created.get(pid) for vid, pid in
+                         zip(r['value_id'], r['partner_id'].tolist())]
+        cr.execute("DROP TABLE crm_loyalty_value_stage")
+        # customer type is a stored compute over a raw-written column
+        cr.execute("""
+            UPDATE crm_loyalty_value SET customer_type = customer_type_computed,
+                   customer_type_source = CASE customer_type_computed
+                       WHEN 'mercenary' THEN %s WHEN 'defector' THEN %s END
+             WHERE company_id = %s AND customer_type_manual IS NULL
+               AND partner_id = ANY(%s)
+               AND customer_type IS DISTINCT FROM customer_type_computed
+        """, (_('computed: discounts reach the mercenary share'),
+              _('computed: lapsed after unresolved complaints'), company.id,
+              r['partner_id'].tolist()))
+        self.env['crm.loyalty.value'].invalidate_cache(
+            fnames=WRITTEN_COLUMNS + ['customer_type', 'customer_type_source'])
+        if run['id']:
+            cr.execute("UPDATE crm_loyalty_review SET changed_count = changed_count + %s "
+                       "WHERE id = %s", (changed, run['id']))
+            self.invalidate_cache(fnames=['changed_count'])
+
+    def _record_changes(self, company, r, changes, realtime, run):
+        """History rows, chatter, activities and pricelists for the class changes."""
+        if not changes:
+            return
+        date = run['date']
+        index = {pid: i for i, pid in enumerate(r['partner_id'].tolist())}
+        tiers = {t.id: t for t in self.env['crm.loyalty.tier'].sudo().search(
+            [('company_id', '=', company.id)])}
+        metric_label = dict(self.env['res.company']._fields['loyalty_metric'].selection)[
+            company.loyalty_metric]
+        counts = {'upgrade': 0, 'downgrade': 0, 'leave': 0, 'at_risk': 0}
+        rows = []
+        for pid, old, new, event in changes:
+            i = index[pid]
+            counts[event] += 1
+            old_tier, new_tier = tiers.get(old), tiers.get(new)
+            if event == 'upgrade':
+                threshold = new_tier.threshold
+            else:
+                threshold = old_tier.keep_threshold if old_tier else 0.0
+            rows.append((
+                r['value_id'][i], pid, company.id, date, old, new,
+                old_tier.level if old_tier else 0, new_tier.level if new_tier else 0, event,
+                run['origin'], run['id'], metric_label, float(r['qualification_value'][i]),
+                threshold, float(r['monetary'][i]), float(r['margin'][i]),
+                int(r['frequency'][i]), int(r['recency_days'][i]),
+                rfm.cell(int(r['r_score'][i]), int(r['f_score'][i]), int(r['m_score'][i]))
+                if r['r_score'][i] else None))
+        self._insert_history(rows)
+        if run['id']:
+            self.env.cr.execute(
+                "UPDATE crm_loyalty_review SET upgrade_count = upgrade_count + %s, "
+                "downgrade_count = downgrade_count + %s, at_risk_count = at_risk_count + %s "
+                "WHERE id = %s", (counts['upgrade'], counts['downgrade'] + counts['leave'],
+                                  counts['at_risk'], run['id']))
+            self.invalidate_cache(fnames=['upgrade_count', 'downgrade_count', 'at_risk_count'])
+        moved = [r['value_id'][index[pid]] for pid, old, new, event in changes
+                 if event != 'at_risk']
+        self.env['crm.loyalty.value'].sudo().browse(moved)._apply_pricelists()
+        if run['initial'] and not realtime:
+            return
+        self._notify(company, changes, tiers, r, index, metric_label, run)
+
+    def _insert_history(self, rows):
+        """One INSERT for all history rows of a review (raw SQL: a review can change
+        thousands of classes; the ORM would create them one by one)."""
+        if not rows:
+            return
+        columns = ['value_id', 'partner_id', 'company_id', 'date', 'from_tier_id', 'to_tier_id',
+                   'from_level', 'to_level', 'event', 'origin', 'review_id', 'metric',
+                   'metric_value', 'threshold', 'monetary', 'margin', 'frequency',
+                   'recency_days', 'rfm_cell']
+        types = ['int', 'int', 'int', 'date', 'int', 'int', 'int', 'int', 'varchar', 'varchar',
+                 'int', 'varchar', 'numeric', 'numeric', 'numeric', 'numeric', 'int', 'int',
+                 'varchar']
+        arrays = [list(col) for col in zip(*rows)]
+        params = [self.env.uid, self.env.uid, self.env.uid] + arrays
+        self.env.cr.execute("""
+            INSERT INTO crm_loyalty_history ({cols}, user_id, create_uid, create_date,
+                                             write_uid, write_date)
+            SELECT u.*, %s, %s, now() at time zone 'UTC', %s, now() at time zone 'UTC'
+              FROM unnest({arrays}) AS u
+        """.format(cols=', '.join(columns),
+                   arrays=', '.join('%s::{}[]'.format(t) for t in types)), params)
+        History = self.env['crm.loyalty.history']
+        History.invalidate_cache(fnames=list(History._fields))
+        self.env['crm.loyalty.value'].invalidate_cache(fnames=['history_ids'])
+        self.env['res.partner'].invalidate_cache(fnames=['loyalty_history_ids'])
+
+    def _notify(self, company, changes, tiers, r, index, metric_label, run):
+        """Chatter post on the partner and an activity for its salesperson."""
+        partners = self.env['res.partner'].sudo().browse([c[0] for c in changes])
+        partners = {p.id: p for p in partners}
+        call = self.env.ref('mail.mail_activity_data_call', raise_if_not_found=False)
+        todo = self.env.ref('mail.mail_activity_data_todo', raise_if_not_found=False)
+        model_id = self.env['ir.model']._get('res.partner').id
+        deadline = fields.Date.context_today(self)
+        Activity = self.env['mail.activity'].sudo()
+        for pid, old, new, event in changes:
+            i = index[pid]
+            partner = partners[pid]
+            old_name = tiers[old].name if old in tiers else _('no class')
+            new_name = tiers[new].name if new in tiers else _('no class')
+            figures = _("%(metric)s %(value).2f; revenue %(monetary).2f, margin %(margin).2f, "
+                        "%(frequency)d purchase days, last purchase %(recency)d days ago") % {
+                'metric': metric_label, 'value': r['qualification_value'][i],
+                'monetary': r['monetary'][i], 'margin': r['margin'][i],
+                'frequency': r['frequency'][i], 'recency': r['recency_days'][i]}
+            if event == 'upgrade':
+                body = _("Loyalty class: %(old)s → %(new)s (%(origin)s). %(figures)s.")
+                summary = _("Welcome to %s") % new_name
+                activity_type = todo
+            elif event == 'at_risk':
+                body = _("Loyalty class %(old)s at risk: below its keep threshold; "
+                         "downgrade after the grace period (%(origin)s). %(figures)s.")
+                summary = _("Retention call: %s class at risk") % old_name
+                activity_type = call
+            else:
+                body = _("Loyalty class: %(old)s → %(new)s (%(origin)s). %(figures)s.")
+                summary = None
+                activity_type = None
+            self.env['crm.loyalty.value']._post_note(partner, body % {
+                'old': old_name, 'new': new_name, 'origin': run['origin'], 'figures': figures})
+            if summary and activity_type and partner.user_id:
+                Activity.create({
+                    'res_model_id': model_id, 'res_id': pid,
+                    'activity_type_id': activity_type.id, 'summary': summary,
+                    'note': figures, 'user_id': partner.user_id.id,
+                    'date_deadline': deadline,
+                })
+
+    # --- demo data ----------------------------------------------------------------------------
+    @api.model
+    def _demo_history(self, spec):
+        """Demo invoices: ``spec`` = ``[(partner_id, days_ago_of_last_purchase, purchases)]``,
+        purchases five days apart, 500 each, product cost 60 %."""
+        company = self.env.user.company_id
+        journal = self.env['account.invoice'].with_context(type='out_invoice')._default_journal()
+        product = self.env['product.product'].create({
+            'name': 'Loyalty demo goods', 'type': 'consu', 'list_price': 100.0,
+            'standard_price': 60.0})
+        account = product.categ_id.property_account_income_categ_id or \
+            journal.default_credit_account_id
+        today = fields.Date.from_string(fields.Date.context_today(self))
+        for partner_id, days_ago, purchases in spec:
+            for k in range(purchases):
+                invoice = self.env['account.invoice'].create({
+                    'partner_id': partner_id, 'type': 'out_invoice', 'journal_id': journal.id,
+                    'company_id': company.id,
+                    'date_invoice': fields.Date.to_string(
+                        today - timedelta(days=days_ago + 5 * k)),
+                    'invoice_line_ids': [(0, 0, {
+                        'product_id': product.id, 'name': product.name, 'quantity': 5,
+                        'price_unit': 100.0, 'account_id': account.id,
+                        'invoice_line_tax_ids': [(6, 0, [])]})],
+                })
+                invoice.action_invoice_open()
+
+    @api.model
+    def _demo_review(self):
+        return self.run_review(self.env.user.company_id, origin=_('Demo data'))
+
+    # --- real-time upgrade, dry run --------------------------------------------------------
+    @api.model
+    def realtime_upgrade(self, company, partner_ids, date=None):
+        """Upgrade at once the customers whose new invoices meet a higher class, scored with
+        the parameters of the company's last review (nothing happens before a first review).
+        """
+        last = self.sudo().search([('company_id', '=', company.id), ('state', '=', 'done')],
+                                  order='date desc, id desc', limit=1)
+        if not last or not company.loyalty_realtime_upgrade:
+            return []
+        date = _as_date(date) or fields.Date.context_today(self)
+        params = json.loads(last.params)
+        date_from, previous_from = self._window(company, date)
+        params.update({'date': date.strftime(DATE_FMT),
+                       'date_from': date_from.strftime(DATE_FMT),
+                       'previous_from': previous_from.strftime(DATE_FMT)})
+        run = self.sudo().new({'company_id': company.id, 'date': date, 'mode': 'single',
+                               'origin': _('Invoice validated'), 'params': json.dumps(params),
+                               'initial': False})
+        ids = sorted(set(partner_ids))
+        figures = self._fetch_figures(company, date, ids)
+        return run._apply_chunk(ids, figures, realtime=True)
+
+    @api.model
+    def preview(self, company, date=None):
+        """Dry run: the changes a review would make today, nothing written."""
+        date = _as_date(date) or fields.Date.context_today(self)
+        figures = self._fetch_figures(company, date)
+        population = self._population(company, figures)
+        params = self._prepare_params(company, date, figures)
+        run = self.sudo().new({'company_id': company.id, 'date': date, 'mode': 'single',
+                               'params': json.dumps(params), 'initial': False})
+        changes = run._apply_chunk(population, figures, dry_run=True)
+        return changes, params

@@ -1,0 +1,112 @@
+from odoo.addons.queue_job.job import Job
+from odoo.exceptions import UserError
+
+from .common import REVIEW_DATE, LoyaltyCase
+
+COMPARED = ['tier_id', 'computed_tier_id', 'rfm_cell', 'segment', 'recency_days', 'frequency',
+            'monetary', 'margin', 'abc_class', 'clv', 'clv_method', 'p_alive', 'churn_risk',
+            'ladder_stage', 'rfm_score', 'gap_ratio', 'downgrade_pending_since']
+
+
+class TestReviewOperations(LoyaltyCase):
+    """Idempotence, concurrency, queue-job scale-out, installation hook, hooks."""
+
+    @classmethod
+    def setUpFixtures(cls):
+        cls.partners = cls.env['res.partner']
+        for i in range(12):
+            partner = cls.customer('Customer %02d' % i, user_id=cls.salesman.id)
+            for k in range(i % 4 + 1):
+                cls.invoice(partner, '2024-%02d-%02d' % (6 - k, 1 + i), 300.0 * (i + 1),
+                            quantity=3 * (i + 1))
+            cls.partners |= partner
+
+    def _snapshot(self):
+        values = self.env['crm.loyalty.value'].search([('company_id', '=', self.company.id)])
+        return {(v.partner_id.id): tuple(
+            v[f].id if hasattr(v[f], 'id') and not isinstance(v[f], (int, float, str)) else v[f]
+            for f in COMPARED) for v in values}
+
+    def _history(self):
+        return sorted((h.partner_id.id, h.event, h.from_tier_id.id, h.to_tier_id.id)
+                      for h in self.env['crm.loyalty.history'].search([]))
+
+    def test_second_review_changes_nothing(self):
+        first = self.review()
+        snapshot, history = self._snapshot(), self._history()
+        self.assertEqual(first.changed_count, 12)
+        self.env.cr.execute("SELECT max(write_date) FROM crm_loyalty_value")
+        written = self.env.cr.fetchone()[0]
+        second = self.review()
+        self.assertEqual(second.changed_count, 0)
+        self.assertEqual((self._snapshot(), self._history()), (snapshot, history))
+        self.env.cr.execute("SELECT max(write_date) FROM crm_loyalty_value")
+        self.assertEqual(self.env.cr.fetchone()[0], written)
+
+    def test_queue_jobs_give_the_single_run_result(self):
+        self.review()
+        single, single_history = self._snapshot(), self._history()
+        self.env.cr.execute("DELETE FROM crm_loyalty_value")
+        self.env['crm.loyalty.value'].invalidate_cache()
+        run = self.env['crm.loyalty.review'].run_review_jobs(self.company, REVIEW_DATE,
+                                                             chunk_size=5)
+        jobs = self.env['queue.job'].search([('model_name', '=', 'crm.loyalty.review'),
+                                             ('method_name', '=', '_job_review_chunk')])
+        self.assertEqual((run.chunk_count, len(jobs)), (3, 3))
+        self.assertEqual(run.state, 'running')
+        for job in jobs:
+            Job.load(self.env, job.uuid).perform()
+        run.invalidate_cache()
+        self.assertEqual((run.state, run.chunks_done), ('done', 3))
+        self.assertEqual(self._snapshot(), single)
+        self.assertEqual(self._history(), single_history)
+
+    def test_concurrent_review_skips_or_refuses(self):
+        self.review()  # holds the company's advisory lock until the test's transaction ends
+        with self.registry.cursor() as cr:
+            env = self.env(cr=cr)
+            Review = env['crm.loyalty.review']
+            self.assertFalse(Review.run_review(env['res.company'].browse(self.company.id),
+                                               REVIEW_DATE, raise_if_busy=False))
+            with self.assertRaises(UserError) as caught:
+                Review.run_review(env['res.company'].browse(self.company.id), REVIEW_DATE)
+            self.assertEqual(caught.exception.name, "A loyalty review of %s is already "
+                                                    "running; try again when it has finished."
+                             % self.company.name)
+            cr.rollback()
+
+    def test_review_in_jobs_blocks_single_reviews(self):
+        self.env['crm.loyalty.review'].run_review_jobs(self.company, REVIEW_DATE, chunk_size=50)
+        self.assertFalse(self.env['crm.loyalty.review'].run_review(
+            self.company, REVIEW_DATE, raise_if_busy=False))
+
+    def test_post_init_hook_computes_existing_history(self):
+        from ..hooks import post_init_hook
+        post_init_hook(self.env.cr, self.registry)
+        values = self.env['crm.loyalty.value'].search([('partner_id', 'in', self.partners.ids)])
+        self.assertEqual(len(values), 12)
+        self.assertTrue(all(values.mapped('tier_id')))
+
+    def test_hooks_feed_cost_to_serve_attitude_and_defectors(self):
+        Value = type(self.env['crm.loyalty.value'])
+        target = self.partners[3]
+        originals = (Value._cost_to_serve_extra, Value._attitude_scores,
+                     Value._unresolved_complaint_partner_ids)
+        Value._cost_to_serve_extra = lambda self, company, ids, d1, d2: {
+            target.id: {'Complaints': 50.0}}
+        Value._attitude_scores = lambda self, company, ids: {target.id: 0.9}
+        Value._unresolved_complaint_partner_ids = lambda self, company, ids: {target.id}
+        try:
+            self.review('2025-06-30')
+        finally:
+            (Value._cost_to_serve_extra, Value._attitude_scores,
+             Value._unresolved_complaint_partner_ids) = originals
+        value = self.value(target)
+        self.assertEqual(value.cost_to_serve, 50.0)
+        self.assertEqual(value.cost_to_serve_detail, 'Complaints: 50.00')
+        self.assertEqual((value.attitude_known, value.attitude_score), (True, 0.9))
+        self.assertEqual(value.frequency, 0)
+        self.assertEqual((value.customer_type, value.customer_type_source),
+                         ('defector', 'computed: lapsed after unresolved complaints'))
+        other = self.value(self.partners[4])
+        self.assertEqual((other.loyalty_type, other.attitude_known), ('unknown', False))

@@ -1,0 +1,2 @@
+from . import crm_loyalty_review_start
+from . import crm_loyalty_value_lock
