@@ -505,6 +505,15 @@ class CrmCampaign(models.Model):
         """Hook: ``{partner_id: reason}`` of partners other addons keep out of campaigns;
         reasons are exclusion codes of ``crm.campaign.target``. Extend with ``super()``."""
         result = {}
+        Value = self.env['crm.loyalty.value']
+        if 'customer_type' in Value._fields and Value._fields['customer_type'].store:
+            # crm_loyalty's customer types: saboteurs respect no rule (seed 000)
+            self.env.cr.execute("""
+                SELECT partner_id FROM crm_loyalty_value
+                 WHERE company_id = %s AND partner_id = ANY(%s) AND customer_type = 'saboteur'
+            """, (self.company_id.id, list(partner_ids)))
+            for (partner_id,) in self.env.cr.fetchall():
+                result[partner_id] = 'saboteur'
         if self.exclude_open_complaints:
             for partner_id in self.env['crm.loyalty.value']._unresolved_complaint_partner_ids(
                     self.company_id, list(partner_ids)):

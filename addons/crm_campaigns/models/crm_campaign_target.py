@@ -11,6 +11,7 @@ RESPONSES = [('pending', 'Pending'), ('accepted', 'Accepted'), ('rejected', 'Rej
              ('no_answer', 'No answer')]
 EXCLUSIONS = [
     ('do_not_contact', 'Never contact'),
+    ('saboteur', 'Saboteur'),
     ('opted_out', 'Opted out'),
     ('complaint', 'Open complaint'),
     ('pressure', 'Contact pressure'),

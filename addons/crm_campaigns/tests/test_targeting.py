@@ -82,6 +82,15 @@ class TestTargeting(CampaignCase):
         self.assertEqual(self.target_of(lenient, opted_phone).channel, 'phone')
         self.assertFalse(self.target_of(lenient, complainer).exclusion)
 
+    def test_loyalty_saboteurs_left_out(self):
+        value = self.env['crm.loyalty.value'].search([('partner_id', '=', self.audience[7].id)])
+        value.customer_type_manual = 'saboteur'
+        self.assertEqual(value.customer_type, 'saboteur')
+        campaign = self.make_campaign()
+        campaign.sudo(self.manager).action_score()
+        self.assertEqual(self.target_of(campaign, self.audience[7]).exclusion, 'saboteur')
+        self.assertEqual(campaign.selected_count, 19)
+
     def test_scored_but_excluded_keep_their_explanation(self):
         self.audience[0].campaign_exclude_reason = 'request'
         campaign = self.make_campaign()
