@@ -164,3 +164,18 @@ def advisory_lock(conf, name):
                 cr.execute("SELECT pg_advisory_unlock(%s)", [key])
         finally:
             cnx.close()
+
+
+def set_config_parameter(conf, db, key, value):
+    """Set an Odoo system parameter (``ir.config_parameter``) straight in database ``db``."""
+    cnx = connect(conf, dbname=db)
+    try:
+        with cnx.cursor() as cr:
+            cr.execute("UPDATE ir_config_parameter SET value = %s, write_date = now() at time zone 'UTC'"
+                       " WHERE key = %s", [value, key])
+            if not cr.rowcount:
+                cr.execute("INSERT INTO ir_config_parameter (key, value, create_uid, write_uid,"
+                           " create_date, write_date) VALUES (%s, %s, 1, 1,"
+                           " now() at time zone 'UTC', now() at time zone 'UTC')", [key, value])
+    finally:
+        cnx.close()

@@ -299,6 +299,9 @@ def cmd_demo(args):
     if args.no_server:
         return 0
     log('Odoo at http://localhost:%s (admin/admin), database %s; Ctrl-C stops it' % (args.port, DEMO_DB))
+    # the demo is reached at one address: fix it, as production does behind its proxy
+    pg.set_config_parameter(conf, DEMO_DB, 'web.base.url', 'http://localhost:%d' % args.port)
+    pg.set_config_parameter(conf, DEMO_DB, 'web.base.url.freeze', 'True')
     # HTTP workers + cron worker + long polling, behind the front proxy (odoo311.serve)
     os.execv(PYTHON, [PYTHON, '-m', 'odoo311.serve', '--port', str(args.port), '--',
                       '-c', CONF, '-d', DEMO_DB, '--db-filter', '^%s$' % DEMO_DB,
