@@ -330,7 +330,6 @@ class CrmLoyaltyReview(models.Model):
 
     @staticmethod
     def _columns(rows):
-        origin = datetime(1970, 1, 1).date()
         columns = {}
         transposed = list(zip(*rows)) if rows else [[] for _c in FIGURE_COLUMNS]
         for name, values in zip(FIGURE_COLUMNS, transposed):
