@@ -189,7 +189,6 @@ def generate(env, size='small', seed=7, company=None, end=None, partners=None, l
     # --- customer behaviour -----------------------------------------------------------------
     customers = np.concatenate([company_ids, individual_ids])
     n_customers = len(customers)
-    buyer_of = {int(c): int(c) for c in customers}  # invoices to companies go to a contact half
     span = 366 * YEARS
     end_ord = end.toordinal()
     start_ord = end_ord - span

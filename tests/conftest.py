@@ -54,6 +54,7 @@ class Server:
     def __init__(self, db, port, workers=2):
         self.db, self.port = db, port
         self.url = 'http://127.0.0.1:%d' % port
+        self._freeze_base_url()
         self.log_path = os.path.join(ROOT, 'var', 'suite-server-%d.log' % port)
         cmd = [sys.executable, '-m', 'odoo311.serve', '--port', str(port), '--',
                '-c', _setting('ODOO_RC'), '-d', db, '--db-filter', '^%s$' % db,
@@ -71,6 +72,15 @@ class Server:
                 self.stop()
                 raise RuntimeError("Odoo server did not start, see %s" % self.log_path)
             time.sleep(0.5)
+
+    def _freeze_base_url(self):
+        """Behind a proxy the base URL is fixed, as in production: otherwise every admin login
+        rewrites ``web.base.url`` and concurrent logins collide on that row."""
+        registry = odoo.registry(self.db)
+        with odoo.api.Environment.manage(), registry.cursor() as cr:
+            params = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})['ir.config_parameter']
+            params.set_param('web.base.url', self.url)
+            params.set_param('web.base.url.freeze', 'True')
 
     def rpc(self, login='admin', password='admin'):
         return RpcClient(self.url, self.db, login, password)
@@ -124,7 +134,7 @@ class RpcError(Exception):
 
 
 @pytest.fixture(scope='session')
-def server(db_name):
+def server(db_name, odoo_config):
     port = int(os.environ.get('ODOO_TEST_HTTP_PORT', '8169')) + 5
     srv = Server(db_name, port)
     yield srv

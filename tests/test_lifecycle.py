@@ -63,13 +63,7 @@ def _make_history(env):
     invoice(a, 700, 1000.0)           # older than the 12-month window: lifetime only
     invoice(a, 20, 100.0, 'out_refund')
     invoice(b, 1000, 250.0)           # lapsed customer: nothing in the window
-    counts = {
-        'partners': env['res.partner'].search_count([]),
-        'orders': env['sale.order'].search_count([]),
-        'invoices': env['account.invoice'].search_count([]),
-        'posted': env['account.invoice'].search_count([('state', 'in', ('open', 'paid'))]),
-    }
-    return {'ids': partners.ids, 'company': company.id, 'counts': counts}
+    return {'ids': partners.ids, 'company': company.id, 'books': _books(env)}
 
 
 def _figures(env, partner_ids, company_id):
@@ -79,12 +73,14 @@ def _figures(env, partner_ids, company_id):
             for row in rows}
 
 
-def _counts(env):
+def _books(env):
+    """What the accountants and salespeople own: partners, orders, invoices, with key fields."""
     return {
-        'partners': env['res.partner'].search_count([]),
-        'orders': env['sale.order'].search_count([]),
-        'invoices': env['account.invoice'].search_count([]),
-        'posted': env['account.invoice'].search_count([('state', 'in', ('open', 'paid'))]),
+        'partners': {p.id: (p.name, p.active) for p in env['res.partner'].with_context(
+            active_test=False).search([])},
+        'orders': {o.id: (o.name, o.state, o.amount_total) for o in env['sale.order'].search([])},
+        'invoices': {i.id: (i.number, i.state, i.amount_total_company_signed, i.residual)
+                     for i in env['account.invoice'].search([])},
     }
 
 
@@ -98,7 +94,8 @@ def history(odoo_config):
 
 def test_install_upgrade_uninstall_keeps_the_books(history):
     addons = suite.suite_addons()
-    _odoo('-i', ','.join(addons))
+    # without the addons' demo data: what is checked is the books that were already there
+    _odoo('-i', ','.join(addons), '--without-demo=all')
     a, b, c = history['ids']
     company = history['company']
     installed = _env_call(lambda env: _figures(env, history['ids'], company))
@@ -114,7 +111,8 @@ def test_install_upgrade_uninstall_keeps_the_books(history):
         modules = env['ir.module.module'].search([('name', 'in', addons)])
         modules.button_immediate_uninstall()
     _env_call(uninstall)
-    after = _env_call(_counts)
-    assert after == history['counts']
+    after = _env_call(_books)
+    for kind, before in history['books'].items():
+        assert {key: after[kind].get(key) for key in before} == before, kind
     assert _env_call(lambda env: env['ir.module.module'].search_count(
         [('name', 'in', addons), ('state', '=', 'installed')])) == 0

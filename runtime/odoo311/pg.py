@@ -92,72 +92,61 @@ def connect(conf, dbname='postgres', superuser=False):
     return cnx
 
 
-def ensure_role(conf):
-    """Create the dedicated Odoo role (LOGIN CREATEDB) when it does not exist."""
-    cnx = connect(conf, superuser=True)
+@contextlib.contextmanager
+def cursor(conf, superuser=False):
+    """An autocommit cursor on the ``postgres`` database, closed with its connection."""
+    cnx = connect(conf, superuser=superuser)
     try:
         with cnx.cursor() as cr:
-            cr.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [conf['user']])
-            if not cr.fetchone():
-                cr.execute(sql.SQL("CREATE ROLE {} LOGIN CREATEDB").format(
-                    sql.Identifier(conf['user'])))
+            yield cr
     finally:
         cnx.close()
+
+
+def ensure_role(conf):
+    """Create the dedicated Odoo role (LOGIN CREATEDB) when it does not exist."""
+    with cursor(conf, superuser=True) as cr:
+        cr.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [conf['user']])
+        if not cr.fetchone():
+            cr.execute(sql.SQL("CREATE ROLE {} LOGIN CREATEDB").format(sql.Identifier(conf['user'])))
 
 
 def database_exists(conf, name):
-    cnx = connect(conf)
-    try:
-        with cnx.cursor() as cr:
-            cr.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-            return bool(cr.fetchone())
-    finally:
-        cnx.close()
+    with cursor(conf) as cr:
+        cr.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        return bool(cr.fetchone())
+
+
+def _disconnect(cr, name):
+    cr.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+               "WHERE datname = %s AND pid <> pg_backend_pid()", [name])
 
 
 def drop_database(conf, name):
-    cnx = connect(conf)
-    try:
-        with cnx.cursor() as cr:
-            cr.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                       "WHERE datname = %s AND pid <> pg_backend_pid()", [name])
-            cr.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
-    finally:
-        cnx.close()
+    with cursor(conf) as cr:
+        _disconnect(cr, name)
+        cr.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
 
 
 def copy_database(conf, template, name):
     drop_database(conf, name)
-    cnx = connect(conf)
-    try:
-        with cnx.cursor() as cr:
-            cr.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                       "WHERE datname = %s AND pid <> pg_backend_pid()", [template])
-            cr.execute(sql.SQL("CREATE DATABASE {} WITH TEMPLATE {}").format(
-                sql.Identifier(name), sql.Identifier(template)))
-    finally:
-        cnx.close()
+    with cursor(conf) as cr:
+        _disconnect(cr, template)
+        cr.execute(sql.SQL("CREATE DATABASE {} WITH TEMPLATE {}").format(
+            sql.Identifier(name), sql.Identifier(template)))
 
 
 def rename_database(conf, old, new):
-    cnx = connect(conf)
-    try:
-        with cnx.cursor() as cr:
-            cr.execute(sql.SQL("ALTER DATABASE {} RENAME TO {}").format(
-                sql.Identifier(old), sql.Identifier(new)))
-    finally:
-        cnx.close()
+    with cursor(conf) as cr:
+        cr.execute(sql.SQL("ALTER DATABASE {} RENAME TO {}").format(
+            sql.Identifier(old), sql.Identifier(new)))
 
 
 def list_databases(conf, prefix):
-    cnx = connect(conf)
-    try:
-        with cnx.cursor() as cr:
-            cr.execute("SELECT datname FROM pg_database WHERE datname LIKE %s ORDER BY datname",
-                       [prefix.replace('_', r'\_') + '%'])
-            return [row[0] for row in cr.fetchall()]
-    finally:
-        cnx.close()
+    with cursor(conf) as cr:
+        cr.execute("SELECT datname FROM pg_database WHERE datname LIKE %s ORDER BY datname",
+                   [prefix.replace('_', r'\_') + '%'])
+        return [row[0] for row in cr.fetchall()]
 
 
 @contextlib.contextmanager
@@ -175,3 +164,18 @@ def advisory_lock(conf, name):
                 cr.execute("SELECT pg_advisory_unlock(%s)", [key])
         finally:
             cnx.close()
+
+
+def set_config_parameter(conf, db, key, value):
+    """Set an Odoo system parameter (``ir.config_parameter``) straight in database ``db``."""
+    cnx = connect(conf, dbname=db)
+    try:
+        with cnx.cursor() as cr:
+            cr.execute("UPDATE ir_config_parameter SET value = %s, write_date = now() at time zone 'UTC'"
+                       " WHERE key = %s", [value, key])
+            if not cr.rowcount:
+                cr.execute("INSERT INTO ir_config_parameter (key, value, create_uid, write_uid,"
+                           " create_date, write_date) VALUES (%s, %s, 1, 1,"
+                           " now() at time zone 'UTC', now() at time zone 'UTC')", [key, value])
+    finally:
+        cnx.close()

@@ -299,6 +299,9 @@ def cmd_demo(args):
     if args.no_server:
         return 0
     log('Odoo at http://localhost:%s (admin/admin), database %s; Ctrl-C stops it' % (args.port, DEMO_DB))
+    # the demo is reached at one address: fix it, as production does behind its proxy
+    pg.set_config_parameter(conf, DEMO_DB, 'web.base.url', 'http://localhost:%d' % args.port)
+    pg.set_config_parameter(conf, DEMO_DB, 'web.base.url.freeze', 'True')
     # HTTP workers + cron worker + long polling, behind the front proxy (odoo311.serve)
     os.execv(PYTHON, [PYTHON, '-m', 'odoo311.serve', '--port', str(args.port), '--',
                       '-c', CONF, '-d', DEMO_DB, '--db-filter', '^%s$' % DEMO_DB,
@@ -382,9 +385,20 @@ def cmd_test(args):
     suite_tests = os.path.join(ROOT, 'tests')
     if os.path.isdir(suite_tests) and not only:
         junit = os.path.join(VAR, 'pytest-suite.xml')
+        load_report = os.path.join(VAR, 'load-report.json')
+        if os.path.exists(load_report):
+            os.unlink(load_report)
         run_pytest([suite_tests], junit, {'CRMSUITE_DB': db, 'ODOO_RC': CONF,
                                           'ODOO_TEST_HTTP_PORT': str(port)})
         tally.add_junit(junit, 'suite')
+        if os.path.exists(load_report):
+            with open(load_report) as src:
+                load = json.load(src)
+            print('LOAD %(clients)d JSON-RPC clients for %(seconds)ss on 2 HTTP workers: '
+                  '%(errors)d errors' % load + ''.join(
+                      '; %s: %d requests, p50 %s ms, p95 %s ms' % (
+                          kind, load[kind]['requests'], load[kind]['p50_ms'],
+                          load[kind]['p95_ms']) for kind in ('create', 'read')))
     return tally.report()
 
 

@@ -25,6 +25,9 @@ from scipy import optimize, special
 #: the simple CLV.
 MIN_CUSTOMERS = 30
 MIN_REPEAT_CUSTOMERS = 10
+#: Shape parameters (r, a, b; p, q of Gamma-Gamma) outside this range mean the likelihood has
+#: no interior maximum on the data (e.g. no heterogeneity at all): the fit is refused.
+SHAPE_RANGE = (1e-4, 1e4)
 
 
 class NotEnoughData(Exception):
@@ -122,6 +125,9 @@ def fit(x, t_x, T, weights=None):
     r, alpha, a, b = np.exp(best.x)
     if not all(np.isfinite(v) and v > 0 for v in (r, alpha, a, b)):
         raise FitError("BG/NBD parameters are not finite")
+    if not all(SHAPE_RANGE[0] < v < SHAPE_RANGE[1] for v in (r, a, b)):
+        raise FitError("the history does not identify the BG/NBD model: its shape parameters "
+                       "went to the edge of their range (too regular or too few purchases)")
     return float(r), float(alpha / scale), float(a), float(b)
 
 

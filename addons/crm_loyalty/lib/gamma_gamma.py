@@ -16,7 +16,7 @@ and for a customer without repeat history the population mean ``p γ / (q - 1)``
 import numpy as np
 from scipy import optimize, special
 
-from .bgnbd import FitError, NotEnoughData
+from .bgnbd import SHAPE_RANGE, FitError, NotEnoughData
 
 MIN_REPEAT_CUSTOMERS = 10
 
@@ -55,6 +55,9 @@ def fit(x, zbar):
     p, q, g = np.exp(result.x)
     if q <= 1:
         raise FitError("Gamma-Gamma fit gives q <= 1: the mean spend is not defined")
+    if not (SHAPE_RANGE[0] < p < SHAPE_RANGE[1] and q < SHAPE_RANGE[1]):
+        raise FitError("the spend history does not identify the Gamma-Gamma model: its shape "
+                       "parameters went to the edge of their range")
     return float(p), float(q), float(g / scale)
 
 

@@ -19,7 +19,7 @@ import json
 import logging
 import math
 import time
-from datetime import datetime, timedelta
+from datetime import date as date_type, datetime, timedelta
 
 import numpy as np
 from dateutil.relativedelta import relativedelta
@@ -37,15 +37,17 @@ _logger = logging.getLogger(__name__)
 #: First key of the advisory lock a review holds on its company (second key: company id).
 LOCK_KEY = 0x4C4F59  # 'LOY'
 DAYS_PER_WEEK = 7.0
+#: Largest number of customers the CLV models are fitted on (a systematic sample above it).
+FIT_SAMPLE = 20000
 
 FIGURES_SQL = """
 WITH so_cost AS (
-    SELECT rel.invoice_line_id, avg(sol.purchase_price) AS price
+    SELECT rel.invoice_line_id, avg(sol.purchase_price)::numeric AS price
       FROM sale_order_line_invoice_rel rel
       JOIN sale_order_line sol ON sol.id = rel.order_line_id
      GROUP BY rel.invoice_line_id
 ), product_cost AS (
-    SELECT substr(res_id, 17)::integer AS product_id, value_float AS cost
+    SELECT substr(res_id, 17)::integer AS product_id, value_float::numeric AS cost
       FROM ir_property
      WHERE name = 'standard_price' AND company_id = %(company)s
        AND res_id LIKE 'product.product,%%'
@@ -78,9 +80,9 @@ WITH so_cost AS (
     SELECT partner_id, day, bool_or(purchase) AS purchase, sum(amount) AS amount,
            sum(CASE WHEN so_price IS NOT NULL THEN so_price * quantity * factor
                     WHEN product_id IS NULL THEN 0
-                    ELSE sign * COALESCE(product_cost, %(default_cost)s) * quantity
-                         / COALESCE(NULLIF(line_uom_factor, 0), 1)
-                         * COALESCE(product_uom_factor, 1) END) AS cost,
+                    ELSE sign * COALESCE(product_cost, %(default_cost)s::numeric) * quantity
+                         / COALESCE(NULLIF(line_uom_factor, 0), 1)::numeric
+                         * COALESCE(product_uom_factor, 1)::numeric END) AS cost,
            sum(price_unit * quantity * discount / 100.0 * factor) AS discount,
            bool_or(incentive) AS incentive
       FROM lines
@@ -90,21 +92,24 @@ WITH so_cost AS (
       FROM days
 )
 SELECT partner_id,
-       min(first_day) AS first_day,
-       max(day) FILTER (WHERE purchase) AS last_day,
+       min(first_day) - DATE '1970-01-01' AS first_day,
+       max(day) FILTER (WHERE purchase) - DATE '1970-01-01' AS last_day,
        count(*) FILTER (WHERE purchase) AS lifetime_frequency,
-       COALESCE(sum(amount), 0) AS lifetime_monetary,
+       COALESCE(sum(amount), 0)::float8 AS lifetime_monetary,
        count(*) FILTER (WHERE purchase AND day >= %(date_from)s) AS frequency,
-       COALESCE(sum(amount) FILTER (WHERE day >= %(date_from)s), 0) AS monetary,
-       COALESCE(sum(amount - cost) FILTER (WHERE day >= %(date_from)s), 0) AS margin,
-       COALESCE(sum(discount) FILTER (WHERE day >= %(date_from)s), 0) AS discount,
+       COALESCE(sum(amount) FILTER (WHERE day >= %(date_from)s), 0)::float8 AS monetary,
+       COALESCE(round(sum(amount - cost) FILTER (WHERE day >= %(date_from)s), 6),
+                0)::float8 AS margin,
+       COALESCE(round(sum(discount) FILTER (WHERE day >= %(date_from)s), 6), 0)::float8
+           AS discount,
        count(*) FILTER (WHERE purchase AND day >= %(previous_from)s
                         AND day < %(date_from)s) AS previous_frequency,
        count(*) FILTER (WHERE purchase AND day >= %(date_from)s
                         AND day > first_day) AS repeat_days,
        count(*) FILTER (WHERE purchase AND day >= %(date_from)s AND day > first_day
                         AND NOT incentive) AS incentive_free_days,
-       COALESCE(sum(amount) FILTER (WHERE purchase AND day > first_day), 0) AS repeat_amount
+       COALESCE(sum(amount) FILTER (WHERE purchase AND day > first_day), 0)::float8
+           AS repeat_amount
   FROM marked
  GROUP BY partner_id
 """
@@ -116,7 +121,7 @@ FIGURE_COLUMNS = [
 
 #: Columns of crm_loyalty_value the review writes, in COPY order.
 WRITTEN_COLUMNS = [
-    'review_date', 'tier_id', 'computed_tier_id', 'tier_changed_on', 'downgrade_pending_since',
+    'review_date', 'tier_id', 'tier_level', 'computed_tier_id', 'tier_changed_on', 'downgrade_pending_since',
     'qualification_value', 'first_invoice_date', 'last_invoice_date', 'recency_days',
     'frequency', 'monetary', 'lifetime_frequency', 'lifetime_monetary', 'previous_frequency',
     'r_score', 'f_score', 'm_score', 'rfm_cell', 'rfm_score', 'segment', 'margin',
@@ -151,7 +156,7 @@ def _as_date(value):
     if not value:
         return None
     if isinstance(value, str):
-        return datetime.strptime(value[:10], DATE_FMT).date()
+        return date_type.fromisoformat(value[:10])
     return value
 
 
@@ -325,12 +330,11 @@ class CrmLoyaltyReview(models.Model):
 
     @staticmethod
     def _columns(rows):
-        origin = datetime(1970, 1, 1).date()
         columns = {}
         transposed = list(zip(*rows)) if rows else [[] for _c in FIGURE_COLUMNS]
         for name, values in zip(FIGURE_COLUMNS, transposed):
-            if name in ('first_day', 'last_day'):
-                columns[name] = np.array([(_as_date(v) - origin).days if v else -1 for v in values],
+            if name in ('first_day', 'last_day'):  # day numbers since 1970-01-01
+                columns[name] = np.array([-1 if v is None else v for v in values],
                                          dtype=np.int64)
             elif name in ('lifetime_monetary', 'monetary', 'margin', 'discount',
                           'repeat_amount'):
@@ -403,6 +407,14 @@ class CrmLoyaltyReview(models.Model):
 
     @api.model
     def _fit_models(self, figures, buyer, day):
+        """BG/NBD and Gamma-Gamma by maximum likelihood; above :data:`FIT_SAMPLE` customers
+        on a systematic sample of them (every k-th in partner order), which keeps the fit to
+        a few seconds and deterministic."""
+        picked = np.flatnonzero(buyer)
+        if len(picked) > FIT_SAMPLE:
+            picked = picked[np.linspace(0, len(picked) - 1, FIT_SAMPLE).astype(np.int64)]
+        buyer = np.zeros(len(buyer), dtype=bool)
+        buyer[picked] = True
         x = (figures['lifetime_frequency'][buyer] - 1).astype(float)
         first = figures['first_day'][buyer]
         t_x = (figures['last_day'][buyer] - first) / DAYS_PER_WEEK
@@ -508,10 +520,11 @@ class CrmLoyaltyReview(models.Model):
                                dtype=float)
         r['cost_to_serve'] = np.round(r['discount'] + extra_total, 2)
         r['cost_to_serve_detail'] = []
+        discounts_label = _('Discounts')
         for pid, discount in zip(ids.tolist(), r['discount'].tolist()):
             parts = {}
             if discount:
-                parts[_('Discounts')] = round(discount, 2)
+                parts[discounts_label] = round(discount, 2)
             for label, amount in (extras.get(pid) or {}).items():
                 parts[label] = round(parts.get(label, 0.0) + amount, 2)
             r['cost_to_serve_detail'].append(
@@ -657,14 +670,14 @@ class CrmLoyaltyReview(models.Model):
             SELECT r.commercial_partner_id, count(DISTINCT p.commercial_partner_id)
               FROM res_partner p
               JOIN res_partner r ON r.id = p.loyalty_referrer_id
+              JOIN (SELECT DISTINCT commercial_partner_id FROM account_invoice
+                     WHERE company_id = %s AND type = 'out_invoice'
+                       AND state IN ('open', 'paid')) buyer
+                ON buyer.commercial_partner_id = p.commercial_partner_id
              WHERE r.commercial_partner_id = ANY(%s)
                AND p.commercial_partner_id != r.commercial_partner_id
-               AND EXISTS (SELECT 1 FROM account_invoice i
-                            WHERE i.commercial_partner_id = p.commercial_partner_id
-                              AND i.company_id = %s AND i.type = 'out_invoice'
-                              AND i.state IN ('open', 'paid'))
              GROUP BY r.commercial_partner_id
-        """, (partner_ids, company.id))
+        """, (company.id, partner_ids))
         return prospects, dict(cr.fetchall())
 
     @api.model
@@ -690,9 +703,10 @@ class CrmLoyaltyReview(models.Model):
               FROM crm_loyalty_value WHERE company_id = %s AND partner_id = ANY(%s)
         """, (company.id, ids))
         existing = {row[0]: row[1:] for row in cr.fetchall()}
-        r['value_id'], r['tier_id'], r['computed_tier_id'] = [], [], []
+        r['value_id'], r['tier_id'], r['computed_tier_id'], r['tier_level'] = [], [], [], []
         r['downgrade_pending_since'], r['tier_changed_on'], r['tier_locked'] = [], [], []
         changes = []
+        levels = {tier.id: tier.level for tier in tiers}
         grace = company.loyalty_grace_days
         values = r['qualification_value'].tolist()
         eligible = (r['frequency'] > 0).tolist()
@@ -708,6 +722,7 @@ class CrmLoyaltyReview(models.Model):
                 new_tier, pending_new, event = tier_id, _as_date(pending), None
             r['value_id'].append(value_id)
             r['tier_id'].append(new_tier)
+            r['tier_level'].append(levels.get(new_tier, 0) if new_tier else None)
             r['computed_tier_id'].append(decision.qualified_id)
             r['downgrade_pending_since'].append(pending_new)
             r['tier_locked'].append(bool(locked))
@@ -738,7 +753,8 @@ class CrmLoyaltyReview(models.Model):
         buyer = r['buyer'].tolist()
         columns = {
             'review_date': [date] * n,
-            'tier_id': r['tier_id'], 'computed_tier_id': r['computed_tier_id'],
+            'tier_id': r['tier_id'], 'tier_level': r['tier_level'],
+            'computed_tier_id': r['computed_tier_id'],
             'tier_changed_on': r['tier_changed_on'],
             'downgrade_pending_since': r['downgrade_pending_since'],
             'qualification_value': np.round(r['qualification_value'], 2).tolist(),
@@ -779,13 +795,14 @@ class CrmLoyaltyReview(models.Model):
             'customer_type_computed': r['customer_type_computed'],
             'unresolved_complaints': r['unresolved'],
         }
-        ordered = [columns[name] for name in WRITTEN_COLUMNS]
-        buffer = io.StringIO()
-        for i, pid in enumerate(r['partner_id'].tolist()):
-            buffer.write('%s\t%s\t' % (_copy_text(r['value_id'][i]), pid))
-            buffer.write('\t'.join(_copy_text(col[i]) for col in ordered))
-            buffer.write('\n')
-        buffer.seek(0)
+        ordered = [['\\N' if v is None else str(v) for v in r['value_id']],
+                   [str(v) for v in r['partner_id'].tolist()]]
+        for name in WRITTEN_COLUMNS:
+            if name == 'cost_to_serve_detail':  # the only free text: escape it
+                ordered.append([_copy_text(v) for v in columns[name]])
+            else:  # numbers, dates, booleans (COPY reads True/False) and selection keys
+                ordered.append(['\\N' if v is None else str(v) for v in columns[name]])
+        buffer = io.StringIO('\n'.join('\t'.join(row) for row in zip(*ordered)) + '\n')
         cr.execute("DROP TABLE IF EXISTS crm_loyalty_value_stage")
         cr.execute("CREATE TEMP TABLE crm_loyalty_value_stage ON COMMIT DROP AS "
                    "SELECT id, partner_id, %s FROM crm_loyalty_value WITH NO DATA"
@@ -948,7 +965,8 @@ class CrmLoyaltyReview(models.Model):
     @api.model
     def _demo_history(self, spec):
         """Demo invoices: ``spec`` = ``[(partner_id, days_ago_of_last_purchase, purchases)]``,
-        purchases five days apart, 500 each, product cost 60 %."""
+        purchases five days apart, 500 each, product cost 60 %; customers with three
+        purchases or more also bought 380 days before their last purchase."""
         company = self.env.user.company_id
         journal = self.env['account.invoice'].with_context(type='out_invoice')._default_journal()
         product = self.env['product.product'].create({
@@ -958,12 +976,15 @@ class CrmLoyaltyReview(models.Model):
             journal.default_credit_account_id
         today = fields.Date.from_string(fields.Date.context_today(self))
         for partner_id, days_ago, purchases in spec:
-            for k in range(purchases):
+            offsets = [days_ago + 5 * k for k in range(purchases)]
+            if purchases >= 3:
+                offsets.append(days_ago + 380)
+            for offset in offsets:
                 invoice = self.env['account.invoice'].create({
                     'partner_id': partner_id, 'type': 'out_invoice', 'journal_id': journal.id,
                     'company_id': company.id,
                     'date_invoice': fields.Date.to_string(
-                        today - timedelta(days=days_ago + 5 * k)),
+                        today - timedelta(days=offset)),
                     'invoice_line_ids': [(0, 0, {
                         'product_id': product.id, 'name': product.name, 'quantity': 5,
                         'price_unit': 100.0, 'account_id': account.id,

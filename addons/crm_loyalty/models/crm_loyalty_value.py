@@ -250,16 +250,25 @@ class CrmLoyaltyValue(models.Model):
         contact), written set-based into ``ir_property``; a customer without a class, or in a
         class without a pricelist, gets the company's default pricelist back.
         """
+        if not self:
+            return
         Property = self.env['ir.property'].sudo()
-        for company in self.mapped('company_id'):
-            rows = self.filtered(lambda v: v.company_id == company)
-            default = Property.with_context(force_company=company.id).get(
+        self.env.cr.execute("""
+            SELECT v.company_id, v.partner_id, t.pricelist_id
+              FROM crm_loyalty_value v LEFT JOIN crm_loyalty_tier t ON t.id = v.tier_id
+             WHERE v.id = ANY(%s)
+        """, (self.ids,))
+        by_company = {}
+        for company_id, partner_id, pricelist_id in self.env.cr.fetchall():
+            by_company.setdefault(company_id, []).append((partner_id, pricelist_id))
+        for company_id, rows in by_company.items():
+            company = self.env['res.company'].browse(company_id)
+            default = Property.with_context(force_company=company_id).get(
                 'property_product_pricelist', 'res.partner')
             default_id = default.id if default else False
             by_pricelist = {}
-            for row in rows:
-                pricelist = row.tier_id.pricelist_id.id or default_id
-                by_pricelist.setdefault(pricelist, []).append(row.partner_id.id)
+            for partner_id, pricelist_id in rows:
+                by_pricelist.setdefault(pricelist_id or default_id, []).append(partner_id)
             for pricelist_id, partner_ids in by_pricelist.items():
                 self._set_pricelist_property(company, partner_ids, pricelist_id, default_id)
         self.env['res.partner'].invalidate_cache(fnames=['property_product_pricelist'])

@@ -231,4 +231,3 @@ class ResPartner(models.Model):
         action = self.env.ref('crm_loyalty.crm_loyalty_value_action').read()[0]
         action.update({'res_id': value.id, 'view_mode': 'form', 'views': [(False, 'form')]})
         return action
-

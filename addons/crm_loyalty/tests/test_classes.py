@@ -1,6 +1,6 @@
 from datetime import date
 
-from .common import REVIEW_DATE, LoyaltyCase
+from .common import LoyaltyCase
 
 
 class TestClasses(LoyaltyCase):

@@ -98,6 +98,12 @@ class TestClvModel(TransactionCase):
         self.assertAlmostEqual(gamma_gamma.expected_spend(self.gg, [0], [0.0])[0],
                                p * g / (q - 1))
 
+    def test_degenerate_history_refused(self):
+        # forty customers buying exactly weekly and never leaving: no heterogeneity to fit
+        x = np.full(40, 10.0)
+        with self.assertRaises(bgnbd.FitError):
+            bgnbd.fit(x, np.full(40, 10.0), np.full(40, 10.5))
+
     def test_too_little_data_refused_never_nan(self):
         with self.assertRaises(bgnbd.NotEnoughData) as caught:
             bgnbd.fit([0, 1, 2], [0, 2, 5], [10, 10, 10])

@@ -1,6 +1,4 @@
-from odoo import fields
-
-from .common import REVIEW_DATE, LoyaltyCase
+from .common import LoyaltyCase
 
 
 class TestFigures(LoyaltyCase):

@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 import odoo.tests
-from odoo import fields
+from odoo import SUPERUSER_ID, api, fields
 
 
 @odoo.tests.common.at_install(False)
@@ -11,8 +11,13 @@ class TestLoyaltyTour(odoo.tests.HttpCase):
 
     def setUp(self):
         super().setUp()
-        env = self.env
+        # the browser's requests run on the registry's test cursor: create the data there
+        # (rolled back when the test leaves test mode)
+        env = self.env = api.Environment(self.registry.test_cr, SUPERUSER_ID, {})
         company = env.ref('base.main_company')
+        # the sale order shows its pricelist to users of multiple pricelists
+        env.ref('base.user_root').write(
+            {'groups_id': [(4, env.ref('product.group_sale_pricelist').id)]})
         pricelist = env['product.pricelist'].create({
             'name': 'Tour Platinum Prices', 'currency_id': company.currency_id.id})
         platinum = env['crm.loyalty.tier'].search([('company_id', '=', company.id)],

@@ -32,7 +32,7 @@ class CrmLoyaltyReviewStart(models.TransientModel):
     @api.depends('line_ids.pricelist_cost')
     def _compute_totals(self):
         for wizard in self:
-            moves = wizard.line_ids.filtered(lambda l: l.event != 'at_risk')
+            moves = wizard.line_ids.filtered(lambda line: line.event != 'at_risk')
             wizard.move_count = len(moves)
             wizard.pricelist_cost = sum(moves.mapped('pricelist_cost'))
 

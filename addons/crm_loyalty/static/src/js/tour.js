@@ -9,6 +9,9 @@ tour.register('crm_loyalty_tour', {test: true, url: '/web'}, [tour.STEPS.MENU_MO
     trigger: '.o_app[data-menu-xmlid="sale.sale_menu_root"], .oe_menu_toggler[data-menu-xmlid="sale.sale_menu_root"]',
     content: 'Open Sales',
 }, {
+    trigger: 'a[data-menu-xmlid="crm_loyalty.crm_loyalty_config_menu"]',
+    content: 'Open the loyalty configuration menu',
+}, {
     trigger: 'a[data-menu-xmlid="crm_loyalty.crm_loyalty_review_start_menu"]',
     content: 'Run a loyalty review',
 }, {
@@ -19,19 +22,14 @@ tour.register('crm_loyalty_tour', {test: true, url: '/web'}, [tour.STEPS.MENU_MO
     content: 'The review is done',
     run: function () {},
 }, {
-    trigger: 'a[data-menu-xmlid="sale.res_partner_menu"]',
-    content: 'Open the customers',
+    trigger: 'a[data-menu-xmlid="crm_loyalty.crm_loyalty_value_menu"]',
+    content: 'Open the customer value table',
 }, {
-    trigger: '.o_searchview_input',
-    extra_trigger: '.o_kanban_view',
-    content: 'Look for the customer',
-    run: 'text Tour Customer Platinum',
+    trigger: '.o_data_row:contains("Tour Customer Platinum")',
+    extra_trigger: '.o_list_view',
+    content: 'The best customer comes first',
 }, {
-    trigger: '.o_searchview_autocomplete li:first a, .o_searchview_autocomplete li.o-selection-focus a',
-    content: 'Search by name',
-}, {
-    trigger: '.o_kanban_record:contains("Tour Customer Platinum")',
-    extra_trigger: '.o_kanban_view .o_kanban_record:not(:contains("Tour Filler"))',
+    trigger: '.o_form_view a.o_form_uri:contains("Tour Customer Platinum")',
     content: 'Open the customer',
 }, {
     trigger: '.o_notebook a:contains("Loyalty")',
@@ -47,9 +45,14 @@ tour.register('crm_loyalty_tour', {test: true, url: '/web'}, [tour.STEPS.MENU_MO
     content: 'Best RFM cell, Champions segment',
     run: function () {},
 }, {
-    trigger: '.o_field_widget[name="loyalty_clv"]:not(:contains("0.00"))',
+    trigger: '.o_field_widget[name="loyalty_clv"]',
     content: 'Lifetime value computed',
-    run: function () {},
+    run: function () {
+        var clv = parseFloat($('.o_field_widget[name="loyalty_clv"]').text().replace(/[^0-9.\-]/g, ''));
+        if (!(clv > 0)) {
+            console.error('The best customer has no lifetime value: ' + clv);
+        }
+    },
 }, {
     trigger: 'a[data-menu-xmlid="sale.menu_sale_quotations"]',
     content: 'Go to quotations',
@@ -66,10 +69,18 @@ tour.register('crm_loyalty_tour', {test: true, url: '/web'}, [tour.STEPS.MENU_MO
     trigger: '.ui-menu-item > a:contains("Tour Customer Platinum")',
     in_modal: false,
 }, {
-    trigger: '.o_field_widget[name="pricelist_id"]:contains("Tour Platinum Prices")',
-    extra_trigger: '.o_field_widget[name="partner_loyalty_tier_id"]:contains("Platinum")',
-    content: "The class's pricelist is applied",
+    trigger: '.o_field_widget[name="partner_loyalty_tier_id"]:contains("Platinum")',
+    content: 'The order shows the class',
     run: function () {},
+}, {
+    trigger: '.o_field_widget[name="pricelist_id"] input',
+    content: "The class's pricelist is applied",
+    run: function () {
+        var pricelist = $('.o_field_widget[name="pricelist_id"] input').val();
+        if (pricelist !== 'Tour Platinum Prices (USD)' && pricelist !== 'Tour Platinum Prices') {
+            console.error('The new order got the pricelist ' + pricelist);
+        }
+    },
 }]);
 
 });

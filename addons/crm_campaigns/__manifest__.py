@@ -1,0 +1,43 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+{
+    'name': 'CRM Campaigns: Scored, Tested, Rolled Out, Paid For',
+    'summary': 'Campaigns scored per market on customer value, tested on a sample against a '
+               'no-contact holdout, rolled out and judged by invoiced margin',
+    'version': '11.0.1.0.0',
+    'category': 'Sales',
+    'author': 'CRM Suite',
+    'license': 'LGPL-3',
+    'development_status': 'Beta',
+    'depends': [
+        'crm_loyalty', 'crm', 'sale_crm', 'sale_management', 'sale_margin', 'mass_mailing',
+        'account_invoicing', 'utm', 'analytic', 'report_xlsx',
+    ],
+    'external_dependencies': {'python': ['numpy', 'xlrd', 'xlsxwriter']},
+    'data': [
+        'security/crm_campaign_groups.xml',
+        'security/ir.model.access.csv',
+        'data/crm_campaign_rejection_reason_data.xml',
+        'data/utm_data.xml',
+        'data/ir_cron_data.xml',
+        'report/crm_campaign_reports.xml',
+        'report/crm_campaign_letter_templates.xml',
+        'views/crm_campaign_views.xml',
+        'views/crm_campaign_target_views.xml',
+        'views/crm_campaign_segment_views.xml',
+        'views/crm_campaign_market_views.xml',
+        'views/crm_campaign_scoring_model_views.xml',
+        'views/crm_campaign_rejection_reason_views.xml',
+        'views/res_partner_views.xml',
+        'views/crm_lead_views.xml',
+        'views/sale_order_views.xml',
+        'views/res_config_settings_views.xml',
+        'views/assets.xml',
+        'wizards/crm_campaign_result_import_views.xml',
+        'views/crm_campaign_menus.xml',
+    ],
+    'demo': [
+        'demo/crm_campaign_demo.xml',
+    ],
+    'installable': True,
+    'application': False,
+}

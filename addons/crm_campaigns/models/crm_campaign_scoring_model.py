@@ -1,0 +1,180 @@
+from datetime import timedelta
+
+import numpy
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from .. import scoring, stats
+
+CAMPAIGN_TYPES = [
+    ('winback', 'Win-back'),
+    ('loyalty', 'Loyalty'),
+    ('cross_sell', 'Cross-sell'),
+    ('up_sell', 'Up-sell'),
+    ('acquisition', 'Acquisition'),
+]
+# figures read from crm.loyalty.value as they are
+VALUE_FEATURES = ('recency_days', 'frequency', 'monetary', 'margin', 'profit', 'clv', 'p_alive',
+                  'tier_level', 'r_score', 'f_score', 'm_score', 'attitude_score')
+
+
+class CrmCampaignScoringModel(models.Model):
+    """How likely a customer is to accept a campaign of one type in one market.
+
+    The score (0-100) ranks; the calibration turns it into a probability of acceptance,
+    ``P = 1 / (1 + exp(-(intercept + slope * score / 100)))``. The calibration starts from
+    the values entered here and is learnt from the outcomes of past campaigns of the same type
+    (and market) with *Learn from past campaigns*.
+    """
+
+    _name = 'crm.campaign.scoring.model'
+    _description = 'Campaign Scoring Model'
+    _order = 'campaign_type, name'
+
+    name = fields.Char(required=True, translate=True)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one('res.company', required=True,
+                                 default=lambda self: self.env.user.company_id)
+    campaign_type = fields.Selection(CAMPAIGN_TYPES, string='Campaign Type', required=True)
+    market_id = fields.Many2one('crm.campaign.market',
+                                help="Empty: the model serves every market of this type.")
+    variable_ids = fields.One2many('crm.campaign.scoring.variable', 'model_id',
+                                   string='Variables', copy=True)
+    calibration_intercept = fields.Float(
+        default=-3.0, digits=(16, 6),
+        help="Log-odds of acceptance at score 0.")
+    calibration_slope = fields.Float(
+        default=2.0, digits=(16, 6),
+        help="Increase of the log-odds of acceptance from score 0 to score 100.")
+    calibration_note = fields.Char(readonly=True, help="Where the calibration comes from.")
+    description = fields.Text(translate=True)
+
+    @api.multi
+    def probability(self, scores):
+        """Probability of acceptance for ``scores`` (0-100) with this model's calibration."""
+        self.ensure_one()
+        return stats.logistic(self.calibration_intercept, self.calibration_slope,
+                              numpy.asarray(scores, dtype=float) / 100.0)
+
+    # --- scoring -----------------------------------------------------------------------------
+    @api.multi
+    def _raw_values(self, frame, company, ref_date, exclude_campaign=None):
+        """Raw value of each variable for the audience ``frame`` (columns of numpy arrays,
+        see ``crm.campaign._fetch_audience``): one array per variable, ``nan`` missing.
+
+        Extra figures (category purchases, past campaigns, open complaints) are aggregated in
+        one query each, only when a variable uses them.
+        """
+        self.ensure_one()
+        ids = frame['id']
+        result = []
+        for variable in self.variable_ids:
+            feature = variable.feature
+            if feature in VALUE_FEATURES:
+                raw = frame[feature].astype(float)
+            elif feature == 'days_since_purchase':
+                ref = numpy.datetime64(ref_date, 'D')
+                last = frame['last_invoice_date']
+                raw = numpy.where(numpy.isnat(last), numpy.nan,
+                                  (ref - last).astype('timedelta64[D]').astype(float))
+            elif feature == 'bought_category':
+                raw = self._category_invoice_counts(ids, company, ref_date, variable)
+            elif feature == 'open_complaints':
+                open_ids = self.env['crm.loyalty.value']._unresolved_complaint_partner_ids(
+                    company, ids.tolist())
+                raw = numpy.isin(ids, numpy.fromiter(open_ids, dtype=int, count=len(open_ids)))
+                raw = raw.astype(float)
+            elif feature in ('past_accepted', 'past_contacts'):
+                raw = self._past_campaign_counts(ids, company, ref_date, feature, exclude_campaign)
+            elif feature == 'segment_is':
+                raw = (frame['segment'] == variable.match_value).astype(float)
+                raw[frame['has_value'] == 0] = numpy.nan
+            elif feature == 'churn_risk_is':
+                raw = (frame['churn_risk'] == variable.match_value).astype(float)
+                raw[frame['has_value'] == 0] = numpy.nan
+            elif feature == 'city_is':
+                wanted = (variable.match_value or '').strip().lower()
+                raw = numpy.array([(city or '').strip().lower() == wanted
+                                   for city in frame['city']], dtype=float)
+            elif feature == 'country_is':
+                raw = (frame['country_id'] == variable.country_id.id).astype(float)
+            elif feature == 'industry_is':
+                raw = (frame['industry_id'] == variable.industry_id.id).astype(float)
+            else:  # pragma: no cover - the selection lists every feature handled above
+                raise UserError(_("Unknown scoring variable %s.") % feature)
+            result.append(numpy.asarray(raw, dtype=float))
+        return result
+
+    @api.multi
+    def _score_frame(self, frame, company, ref_date, exclude_campaign=None):
+        """Scores (0-100), points per variable and raw values for the audience ``frame``."""
+        self.ensure_one()
+        if not self.variable_ids:
+            raise UserError(_("The scoring model %s has no variables.") % self.name)
+        raws = self._raw_values(frame, company, ref_date, exclude_campaign)
+        transformed = numpy.column_stack([
+            variable._transform_values(raw) for variable, raw in zip(self.variable_ids, raws)])
+        scores, points = scoring.score(transformed, self.variable_ids.mapped('weight'))
+        return scores, points, numpy.column_stack(raws)
+
+    def _category_invoice_counts(self, ids, company, ref_date, variable):
+        categories = self.env['product.category'].search(
+            [('id', 'child_of', variable.category_id.id)]).ids
+        date_from = fields.Date.from_string(ref_date) - timedelta(days=variable.lookback_days or 0)
+        # one aggregate over the invoice lines of the audience
+        self.env.cr.execute("""
+            SELECT i.commercial_partner_id, COUNT(DISTINCT i.id)
+              FROM account_invoice_line l
+              JOIN account_invoice i ON i.id = l.invoice_id
+              JOIN product_product pp ON pp.id = l.product_id
+              JOIN product_template pt ON pt.id = pp.product_tmpl_id
+             WHERE i.company_id = %s AND i.type = 'out_invoice' AND i.state IN ('open', 'paid')
+               AND i.date_invoice > %s AND i.date_invoice <= %s
+               AND pt.categ_id = ANY(%s) AND i.commercial_partner_id = ANY(%s)
+             GROUP BY i.commercial_partner_id
+        """, (company.id, date_from, ref_date, categories, ids.tolist()))
+        counts = dict(self.env.cr.fetchall())
+        return numpy.array([counts.get(int(pid), 0) for pid in ids], dtype=float)
+
+    def _past_campaign_counts(self, ids, company, ref_date, feature, exclude_campaign):
+        condition = "t.response = 'accepted'" if feature == 'past_accepted' \
+            else 't.contacted_date IS NOT NULL'
+        # condition comes from the two literals above, never from input
+        self.env.cr.execute("""
+            SELECT t.partner_id, COUNT(*)
+              FROM crm_campaign_target t
+             WHERE t.company_id = %%s AND t.campaign_id != %%s AND t.contacted_date < %%s
+               AND %s AND t.partner_id = ANY(%%s)
+             GROUP BY t.partner_id
+        """ % condition, (company.id, exclude_campaign or 0, ref_date, ids.tolist()))
+        counts = dict(self.env.cr.fetchall())
+        return numpy.array([counts.get(int(pid), 0) for pid in ids], dtype=float)
+
+    # --- calibration -------------------------------------------------------------------------
+    @api.multi
+    def action_learn_calibration(self):
+        """Fit the calibration on the contacted targets of past campaigns of this type (and
+        market): outcome = accepted or bought within the window, ``x`` = score / 100."""
+        for model in self:
+            domain = [('campaign_type', '=', model.campaign_type),
+                      ('company_id', '=', model.company_id.id),
+                      ('state', 'in', ('evaluated', 'rollout', 'done'))]
+            if model.market_id:
+                domain.append(('market_id', '=', model.market_id.id))
+            campaigns = self.env['crm.campaign'].search(domain)
+            if not campaigns:
+                raise UserError(_("No evaluated campaign of this type to learn from."))
+            xs, ys, ws = self.env['crm.campaign']._outcome_table(campaigns)
+            try:
+                fit = stats.logistic_fit(xs, ys, ws)
+            except ValueError as error:
+                raise UserError(_("The calibration cannot be learnt: %s") % error)
+            model.write({
+                'calibration_intercept': fit.intercept,
+                'calibration_slope': fit.slope,
+                'calibration_note': _("Learnt from %(count)d campaigns (%(targets)d contacts)") % {
+                    'count': len(campaigns), 'targets': int(sum(ws))},
+            })
+        return True
+

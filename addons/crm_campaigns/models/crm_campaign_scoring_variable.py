@@ -1,0 +1,132 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from .. import scoring
+
+# The documented feature list: (key, label). Figures of crm.loyalty.value are read for the
+# campaign's company; partners without a value row have them missing (0 points).
+FEATURES = [
+    ('recency_days', 'Recency (days, from the loyalty review)'),
+    ('frequency', 'Frequency (invoices)'),
+    ('monetary', 'Monetary value'),
+    ('margin', 'Margin'),
+    ('profit', 'Profit after cost to serve'),
+    ('clv', 'Customer lifetime value'),
+    ('p_alive', 'Probability alive'),
+    ('tier_level', 'Loyalty class level'),
+    ('r_score', 'RFM recency score'),
+    ('f_score', 'RFM frequency score'),
+    ('m_score', 'RFM monetary score'),
+    ('attitude_score', 'Satisfaction (CSAT)'),
+    ('days_since_purchase', 'Days since last purchase'),
+    ('bought_category', 'Invoices in a product category'),
+    ('open_complaints', 'Has open complaints'),
+    ('past_accepted', 'Past campaign acceptances'),
+    ('past_contacts', 'Past campaign contacts'),
+    ('segment_is', 'Loyalty segment is'),
+    ('churn_risk_is', 'Churn risk is'),
+    ('city_is', 'City is'),
+    ('country_is', 'Country is'),
+    ('industry_is', 'Industry is'),
+]
+# features that are yes/no by nature: only the boolean transformation applies
+BOOLEAN_FEATURES = {'open_complaints', 'segment_is', 'churn_risk_is', 'city_is', 'country_is',
+                    'industry_is'}
+TRANSFORMS = [
+    ('linear', 'Normalised (min-max)'),
+    ('log', 'Normalised logarithm'),
+    ('bucket', 'Buckets'),
+    ('boolean', 'Yes/no'),
+]
+
+
+class CrmCampaignScoringVariable(models.Model):
+    """One weighted, transformed variable of a scoring model."""
+
+    _name = 'crm.campaign.scoring.variable'
+    _description = 'Scoring Variable'
+    _order = 'sequence, id'
+
+    model_id = fields.Many2one('crm.campaign.scoring.model', required=True, index=True,
+                               ondelete='cascade')
+    company_id = fields.Many2one(related='model_id.company_id', store=True, readonly=True)
+    sequence = fields.Integer(default=10)
+    feature = fields.Selection(FEATURES, required=True)
+    weight = fields.Float(required=True, default=1.0,
+                          help="Relative importance; the score shares 100 points by weight.")
+    transform = fields.Selection(TRANSFORMS, required=True, default='linear')
+    invert = fields.Boolean(help="Lower raw values are better (e.g. recency).")
+    use_bounds = fields.Boolean(
+        string='Fixed Bounds',
+        help="Normalise between the bounds below instead of the audience's minimum and maximum.")
+    lower = fields.Float()
+    upper = fields.Float()
+    thresholds = fields.Char(help="Increasing bucket limits, e.g. 30, 90, 180.")
+    threshold = fields.Float(default=1.0, help="Yes at or above this value.")
+    match_value = fields.Char(string='Value',
+                              help="City name, loyalty segment key or churn risk key to match.")
+    country_id = fields.Many2one('res.country')
+    industry_id = fields.Many2one('res.partner.industry')
+    category_id = fields.Many2one('product.category', string='Product Category')
+    lookback_days = fields.Integer(default=365, help="Period looked at for category purchases.")
+
+    @api.constrains('weight')
+    def _check_weight(self):
+        for variable in self:
+            if variable.weight <= 0:
+                raise ValidationError(_("The weight of a scoring variable must be positive."))
+
+    @api.constrains('feature', 'transform', 'thresholds', 'use_bounds', 'lower', 'upper',
+                    'match_value', 'country_id', 'industry_id', 'category_id')
+    def _check_parameters(self):
+        for variable in self:
+            if variable.feature in BOOLEAN_FEATURES and variable.transform != 'boolean':
+                raise ValidationError(_("This variable is yes/no: use the Yes/no transformation."))
+            if variable.transform == 'bucket':
+                try:
+                    scoring.parse_thresholds(variable.thresholds)
+                except ValueError:
+                    raise ValidationError(_(
+                        "Bucket limits must be increasing numbers separated by commas."))
+            if variable.use_bounds and variable.transform in ('linear', 'log') \
+                    and variable.upper <= variable.lower:
+                raise ValidationError(_("The upper bound must exceed the lower bound."))
+            needed = {
+                'segment_is': variable.match_value, 'churn_risk_is': variable.match_value,
+                'city_is': variable.match_value, 'country_is': variable.country_id,
+                'industry_is': variable.industry_id, 'bought_category': variable.category_id,
+            }
+            if variable.feature in needed and not needed[variable.feature]:
+                raise ValidationError(_("This variable needs the value it compares with."))
+
+    @api.onchange('feature')
+    def _onchange_feature(self):
+        if self.feature in BOOLEAN_FEATURES:
+            self.transform = 'boolean'
+        if self.feature in ('recency_days', 'days_since_purchase'):
+            self.invert = True
+
+    @api.multi
+    def name_get(self):
+        labels = dict(self._fields['feature']._description_selection(self.env))
+        result = []
+        for variable in self:
+            name = labels.get(variable.feature, variable.feature)
+            detail = variable.match_value or variable.country_id.name or \
+                variable.industry_id.name or variable.category_id.name
+            result.append((variable.id, '%s %s' % (name, detail) if detail else name))
+        return result
+
+    @api.multi
+    def _transform_values(self, raw):
+        """Transform this variable's raw values (numpy, ``nan`` missing) into [0, 1]."""
+        self.ensure_one()
+        bounded = self.use_bounds and self.transform in ('linear', 'log')
+        return scoring.transform(
+            raw, self.transform,
+            lower=self.lower if bounded else None,
+            upper=self.upper if bounded else None,
+            thresholds=scoring.parse_thresholds(self.thresholds)
+            if self.transform == 'bucket' else None,
+            threshold=0.5 if self.feature in BOOLEAN_FEATURES else self.threshold,
+            invert=self.invert)

@@ -1,0 +1,10 @@
+from odoo import fields, models
+
+
+class CrmLead(models.Model):
+    _inherit = 'crm.lead'
+
+    campaign_target_id = fields.Many2one('crm.campaign.target', string='Campaign Response',
+                                         index=True, readonly=True, copy=False)
+    crm_campaign_id = fields.Many2one(related='campaign_target_id.campaign_id',
+                                      string='Scored Campaign', readonly=True, store=True)

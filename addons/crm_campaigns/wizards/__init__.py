@@ -1,0 +1,1 @@
+from . import crm_campaign_result_import

@@ -1,0 +1,353 @@
+"""Benchmark of campaign scoring, target selection and ROI attribution, ratios in one run.
+
+``bin/python bench/bench_campaigns.py --size small|reference [--db DB] [--results PATH]``
+
+1. Database (default ``crmsuite_bench_campaigns_<size>``): a copy of the loyalty benchmark's
+   database ``crmsuite_bench_<size>`` when it exists (the generator's history:
+   ``bench/generate.py``), else the suite's template with ``crm_loyalty`` and the generated
+   history; then ``crm_campaigns`` installed without demo data and one loyalty review of the
+   company (committed once, so later runs reuse it).
+2. Measures, in one transaction rolled back at the end:
+   * **scoring and target selection** of every customer with a campaign of 9 variables and two
+     channels (``action_score``: segment query, figures, scores and explanations, channels,
+     exclusions, contact pressure, expected profit, budget, deciles, bulk insert of the
+     targets), with the peak memory of the process above its level before;
+   * **floor**: the segment query and the figures query alone (best of two);
+   * **naive ORM way on a slice**: per partner, its customer value through the ORM, the score
+     computed in Python and one ``create`` per target, against the set-based time per
+     customer;
+   * **ROI attribution**: the test started (half test, half holdout), contact dates set one year
+     before the last invoice with a one-year window, then ``_refresh_attribution`` over all
+     posted invoice lines of the targets; its floor is one SQL sum of revenue over the same
+     lines and windows (no margin, no refunds, no exclusive attribution).
+3. Prints a Markdown section; ``--results PATH`` appends it to that file.
+"""
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import threading
+import time
+from datetime import date, timedelta
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+SLICE = 2000
+BENCH_PORT = '8294'
+
+
+def _rss():
+    with open('/proc/self/statm') as src:
+        return int(src.read().split()[1]) * os.sysconf('SC_PAGE_SIZE')
+
+
+class PeakMemory:
+    """Peak RSS of this process while the block runs, sampled every 10 ms."""
+
+    def __enter__(self):
+        self.base = self.peak = _rss()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def _sample(self):
+        while not self._stop.is_set():
+            self.peak = max(self.peak, _rss())
+            time.sleep(0.01)
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, _rss())
+
+
+def prepare_database(db, size, end):
+    """The benchmark database, built or copied once; returns the Odoo configuration file."""
+    from odoo311 import pg, suite
+    conf = suite.prepare()
+    source = 'crmsuite_bench_%s' % size
+    if not pg.database_exists(conf, db):
+        if pg.database_exists(conf, source):
+            suite.copy_db(conf, source, db)
+        else:
+            template = suite.ensure_template(conf)
+            suite.copy_db(conf, template, db)
+            if suite.run_odoo(['-d', db, '-i', 'crm_loyalty', '--stop-after-init',
+                               '--log-level=warn', '--http-port', BENCH_PORT]):
+                raise SystemExit('installing crm_loyalty failed')
+            subprocess.check_call([os.path.join(ROOT, 'bin', 'python'),
+                                   os.path.join(HERE, 'generate.py'), '--db', db, '--size', size,
+                                   '--end', end.isoformat(), '--conf', suite.CONF])
+    if suite.run_odoo(['-d', db, '-i', 'crm_campaigns', '--without-demo=all', '--stop-after-init',
+                       '--log-level=warn', '--http-port', BENCH_PORT]):
+        raise SystemExit('installing crm_campaigns failed')
+    return suite.CONF
+
+
+def ensure_review(env, company, end):
+    """One loyalty review of the company (the scoring reads its figures), kept."""
+    cr = env.cr
+    cr.execute("SELECT count(*) FROM crm_loyalty_value WHERE company_id = %s", (company.id,))
+    values = cr.fetchone()[0]
+    cr.execute("""SELECT count(DISTINCT commercial_partner_id) FROM account_invoice
+                   WHERE company_id = %s AND state IN ('open', 'paid')""", (company.id,))
+    customers = cr.fetchone()[0]
+    if values < customers * 0.9:
+        print('running the loyalty review once (%d value rows for %d customers)' % (
+            values, customers), flush=True)
+        started = time.time()
+        env['crm.loyalty.review'].run_review(company, end, origin='Campaign benchmark')
+        cr.commit()
+        print('review done in %.1f s' % (time.time() - started), flush=True)
+
+
+def scoring_setup(env, company):
+    segment = env['crm.campaign.segment'].create({
+        'name': 'Benchmark: every customer with a value',
+        'partner_domain': "[('customer', '=', True)]",
+        'value_domain': "[('frequency', '>=', 0)]",
+    })
+    model = env['crm.campaign.scoring.model'].create({
+        'name': 'Benchmark win-back', 'campaign_type': 'winback',
+        'variable_ids': [
+            (0, 0, {'feature': 'recency_days', 'weight': 3, 'transform': 'linear',
+                    'invert': True}),
+            (0, 0, {'feature': 'frequency', 'weight': 2, 'transform': 'bucket',
+                    'thresholds': '2, 4, 8, 16'}),
+            (0, 0, {'feature': 'monetary', 'weight': 2, 'transform': 'log'}),
+            (0, 0, {'feature': 'margin', 'weight': 1, 'transform': 'log'}),
+            (0, 0, {'feature': 'clv', 'weight': 1, 'transform': 'log'}),
+            (0, 0, {'feature': 'p_alive', 'weight': 1, 'transform': 'linear',
+                    'use_bounds': True, 'lower': 0.0, 'upper': 1.0}),
+            (0, 0, {'feature': 'tier_level', 'weight': 1, 'transform': 'linear'}),
+            (0, 0, {'feature': 'churn_risk_is', 'weight': 1, 'transform': 'boolean',
+                    'match_value': 'high'}),
+            (0, 0, {'feature': 'days_since_purchase', 'weight': 1, 'transform': 'bucket',
+                    'thresholds': '30, 90, 180, 365', 'invert': True}),
+        ],
+    })
+    campaign = env['crm.campaign'].create({
+        'name': 'Benchmark campaign', 'campaign_type': 'winback', 'segment_id': segment.id,
+        'scoring_model_id': model.id, 'budget': 10 ** 7, 'fixed_cost': 1000.0,
+        'expected_margin': 80.0, 'margin_source': 'customer', 'seed': 11,
+        'test_share': 50.0, 'holdout_share': 50.0,
+        'channel_ids': [(0, 0, {'channel': 'email', 'cost_per_contact': 0.5, 'sequence': 1}),
+                        (0, 0, {'channel': 'letter', 'cost_per_contact': 2.0, 'sequence': 2})],
+    })
+    return segment, model, campaign
+
+
+def naive_orm(env, campaign, partner_ids, bounds):
+    """The per-record way: each partner's value through the ORM (``loyalty_value_id`` runs a
+    search per partner), the score computed in Python, one ``create`` per target."""
+    import math
+    Target = env['crm.campaign.target']
+    variables = campaign.scoring_model_id.variable_ids
+    weights = sum(variables.mapped('weight'))
+    for partner in env['res.partner'].with_context(
+            force_company=campaign.company_id.id).browse(partner_ids):
+        value = partner.loyalty_value_id
+        points = []
+        for variable in variables:
+            raw = value[variable.feature] if variable.feature in value._fields else None
+            if variable.feature == 'churn_risk_is':
+                raw = 1.0 if value.churn_risk == 'high' else 0.0
+            if variable.feature == 'days_since_purchase':
+                raw = None
+            if raw is None or raw is False and variable.feature != 'churn_risk_is':
+                points.append(0.0)
+                continue
+            lo, hi = bounds.get(variable.id, (0.0, 1.0))
+            if variable.transform == 'log':
+                raw, lo, hi = math.log1p(max(raw, 0)), math.log1p(max(lo, 0)), math.log1p(max(hi, 0))
+            scaled = min(max((raw - lo) / (hi - lo), 0.0), 1.0) if hi > lo else 0.5
+            if variable.invert:
+                scaled = 1.0 - scaled
+            points.append(100.0 * variable.weight * scaled / weights)
+        score = sum(points)
+        probability = 1.0 / (1.0 + math.exp(-(-3.0 + 2.0 * score / 100.0)))
+        Target.create({
+            'campaign_id': campaign.id, 'company_id': campaign.company_id.id,
+            'partner_id': partner.id, 'score': score, 'probability': probability,
+            'expected_profit': probability * 80.0 - 0.5, 'selected': True,
+            'score_detail': json.dumps(points), 'channel': 'email',
+        })
+
+
+def measure(conf, db, size, end):
+    import odoo
+    from odoo import SUPERUSER_ID, api
+    odoo.tools.config.parse_config(['-c', conf, '-d', db])
+    registry = odoo.registry(db)
+    with api.Environment.manage(), registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {'campaign_today': end.isoformat(),
+                                                 'tracking_disable': True})
+        company = env.ref('base.main_company')
+        ensure_review(env, company, end)
+        cr.execute("SELECT count(*) FROM res_partner")
+        partner_count = cr.fetchone()[0]
+        segment, model, campaign = scoring_setup(env, company)
+
+        # floor: the segment and figures queries alone
+        floors = []
+        for _i in range(2):
+            started = time.time()
+            ids = campaign._segment_partner_ids()
+            campaign._fetch_audience(company, ids)
+            floors.append(time.time() - started)
+        floor = min(floors)
+
+        # scoring and target selection, set-based
+        env.clear()
+        with PeakMemory() as memory:
+            started = time.time()
+            campaign.action_score()
+            score_time = time.time() - started
+        scored = campaign.audience_count
+        selected = campaign.selected_count
+
+        # naive ORM way on a slice of the same customers, against a fresh campaign
+        cr.execute("""SELECT partner_id FROM crm_campaign_target WHERE campaign_id = %s
+                       ORDER BY partner_id LIMIT %s""", (campaign.id, SLICE))
+        slice_ids = [row[0] for row in cr.fetchall()]
+        bounds = {}
+        for variable in model.variable_ids:
+            if variable.feature in env['crm.loyalty.value']._fields:
+                cr.execute('SELECT MIN(%s)::float8, MAX(%s)::float8 FROM crm_loyalty_value '
+                           'WHERE company_id = %%s' % (variable.feature, variable.feature),
+                           (company.id,))
+                bounds[variable.id] = cr.fetchone()
+        naive_campaign = campaign.copy({'name': 'Naive copy'})
+        env.clear()
+        started = time.time()
+        naive_orm(env, naive_campaign, slice_ids, bounds)
+        naive_time = time.time() - started
+        per_partner_set = score_time / scored
+        per_partner_naive = naive_time / len(slice_ids)
+
+        # ROI attribution over the targets' invoice lines
+        campaign.action_start_test()
+        window_start = end - timedelta(days=365)
+        cr.execute("""UPDATE crm_campaign_target SET window_start = %s,
+                             contacted_date = CASE WHEN contacted_date IS NULL THEN NULL
+                                                   ELSE %s::date END
+                       WHERE campaign_id = %s AND target_group IS NOT NULL""",
+                   (window_start, window_start, campaign.id))
+        campaign.attribution_days = 365
+        cr.execute("""SELECT count(*), count(DISTINCT l.invoice_id) FROM account_invoice_line l
+                        JOIN account_invoice i ON i.id = l.invoice_id
+                       WHERE i.company_id = %s AND i.state IN ('open', 'paid')
+                         AND i.type IN ('out_invoice', 'out_refund')
+                         AND i.commercial_partner_id IN (
+                             SELECT partner_id FROM crm_campaign_target
+                              WHERE campaign_id = %s AND window_start IS NOT NULL)""",
+                   (company.id, campaign.id))
+        lines_considered, invoices_considered = cr.fetchone()
+        roi_floors = []
+        for _i in range(2):
+            started = time.time()
+            cr.execute("""
+                SELECT t.id, SUM(l.price_subtotal_signed)
+                  FROM crm_campaign_target t
+                  JOIN account_invoice i ON i.commercial_partner_id = t.partner_id
+                   AND i.company_id = %s AND i.state IN ('open', 'paid')
+                   AND i.type IN ('out_invoice', 'out_refund')
+                   AND i.date_invoice BETWEEN t.window_start AND t.window_start + 365
+                  JOIN account_invoice_line l ON l.invoice_id = i.id
+                 WHERE t.campaign_id = %s AND t.window_start IS NOT NULL
+                 GROUP BY t.id
+            """, (company.id, campaign.id))
+            cr.fetchall()
+            roi_floors.append(time.time() - started)
+        roi_floor = min(roi_floors)
+        with PeakMemory() as roi_memory:
+            started = time.time()
+            campaign._refresh_attribution()
+            roi_time = time.time() - started
+        env.clear()
+        result = {
+            'size': size, 'db': db, 'partners': partner_count, 'scored': scored,
+            'selected': selected, 'floor': floor, 'score': score_time,
+            'ratio_floor': score_time / floor,
+            'peak_mb': (memory.peak - memory.base) / 2 ** 20, 'rss_mb': memory.peak / 2 ** 20,
+            'slice': len(slice_ids), 'naive': naive_time,
+            'ratio_naive': per_partner_naive / per_partner_set,
+            'naive_extrapolated': per_partner_naive * scored,
+            'lines': lines_considered, 'invoices': invoices_considered,
+            'roi': roi_time, 'roi_floor': roi_floor, 'ratio_roi': roi_time / roi_floor,
+            'roi_peak_mb': (roi_memory.peak - roi_memory.base) / 2 ** 20,
+            'contacted': campaign.contacted_count, 'holdout': campaign.holdout_count,
+            'attributed_margin': campaign.attributed_margin, 'roi_value': campaign.roi,
+        }
+        cr.rollback()
+    return result
+
+
+def report(result, results_path=None):
+    today = date.today().isoformat()
+    machine = '%s, %d cores, %.0f GB RAM, Python %s, PostgreSQL 15' % (
+        platform.machine(), os.cpu_count(), os.sysconf('SC_PAGE_SIZE')
+        * os.sysconf('SC_PHYS_PAGES') / 2 ** 30, platform.python_version())
+    lines = [
+        '## Campaigns: scoring, target selection, ROI attribution, size `%s` (%s)'
+        % (result['size'], today),
+        '',
+        'Machine: %s. Command: `bin/python bench/bench_campaigns.py --size %s --db %s`.'
+        % (machine, result['size'], result['db']),
+        '',
+        '| measure | value |',
+        '|---|---|',
+        '| partners in the database / customers scored / targeted | %d / %d / %d |' % (
+            result['partners'], result['scored'], result['selected']),
+        '| floor: segment query + figures query (best of 2) | %.2f s |' % result['floor'],
+        '| **scoring and target selection** (9 variables, 2 channels, targets written; '
+        'target <= 15 s) | **%.2f s** |' % result['score'],
+        '| ratio to the floor | %.2fx |' % result['ratio_floor'],
+        '| %d-customer slice: naive ORM per record | %.2f s (%.1f ms per customer; '
+        '%.0f s extrapolated to all) |' % (result['slice'], result['naive'],
+                                           1000 * result['naive'] / result['slice'],
+                                           result['naive_extrapolated']),
+        '| **set-based faster than the per-record ORM way** (per customer) | **%.1fx** |'
+        % result['ratio_naive'],
+        '| **peak memory of the scoring** above the process before it | **%.0f MB** '
+        '(process peak %.0f MB) |' % (result['peak_mb'], result['rss_mb']),
+        '| ROI attribution: posted invoice lines / invoices of the %d measured targets '
+        '(%d contacted, %d holdout) | %d / %d |' % (
+            result['contacted'] + result['holdout'], result['contacted'], result['holdout'],
+            result['lines'], result['invoices']),
+        '| floor: one SQL revenue sum over the same lines and windows (best of 2) | %.2f s |'
+        % result['roi_floor'],
+        '| **ROI attribution** (margin with order-line or product cost, refunds with their '
+        'invoice, exclusive attribution, targets updated) | **%.2f s** (%.2fx floor, peak '
+        '%.0f MB) |' % (result['roi'], result['ratio_roi'], result['roi_peak_mb']),
+        '| attributed margin / ROI of the benchmark campaign | %.2f / %.4f |' % (
+            result['attributed_margin'], result['roi_value']),
+        '',
+    ]
+    text = '\n'.join(lines)
+    print(text)
+    if results_path:
+        with open(results_path, 'a') as out:
+            out.write(text + '\n')
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--size', choices=['small', 'reference'], default='small')
+    parser.add_argument('--db', help='default: crmsuite_bench_campaigns_<size>')
+    parser.add_argument('--end', default='2024-06-30', help='last invoice date of the history')
+    parser.add_argument('--results', help='append the Markdown section to this file')
+    args = parser.parse_args(argv)
+    db = args.db or 'crmsuite_bench_campaigns_%s' % args.size
+    end = date.fromisoformat(args.end)
+    conf = prepare_database(db, args.size, end)
+    result = measure(conf, db, args.size, end)
+    report(result, args.results)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
