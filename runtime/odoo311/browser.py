@@ -305,6 +305,13 @@ def chromium_tours(module):
     HttpCase = module.HttpCase
 
     def phantom_js(self, url_path, code, ready="window", login=None, timeout=60, **kw):
+        # a fresh session per run: Odoo caches the session token by session id, so logging
+        # another user into the session of an earlier run would be refused as a stale token
+        self.session = module.odoo.http.root.session_store.new()
+        self.session_id = self.session.sid
+        self.session.db = module.get_db_name()
+        module.odoo.http.root.session_store.save(self.session)
+        self.opener.cookies['session_id'] = self.session_id
         self.authenticate(login, login)
         origin = 'http://%s:%s' % (module.HOST, module.PORT)
         if not find_chromium():
