@@ -4,29 +4,44 @@ from odoo import api, fields, models
 class SaleOrder(models.Model):
     _inherit = 'sale.order'
 
+    # shown to campaign users only: salespeople take campaign orders without campaign rights
     crm_campaign_id = fields.Many2one('crm.campaign', compute='_compute_crm_campaign_id',
-                                      string='Scored Campaign')
+                                      string='Scored Campaign',
+                                      groups='crm_campaigns.group_campaign_user')
+
+    @api.model
+    def _scored_campaigns(self, utm_campaign_ids):
+        """The scored campaigns of tracking campaigns, ``{utm id: campaign}``, read as
+        superuser: the offer applies to orders of salespeople without campaign rights."""
+        ids = [utm_id for utm_id in utm_campaign_ids if utm_id]
+        if not ids:
+            return {}
+        campaigns = self.env['crm.campaign'].sudo().search([('utm_campaign_id', 'in', ids)])
+        return {campaign.utm_campaign_id.id: campaign for campaign in campaigns}
 
     @api.depends('campaign_id')
     def _compute_crm_campaign_id(self):
-        campaigns = self.env['crm.campaign'].search(
-            [('utm_campaign_id', 'in', self.mapped('campaign_id').ids)])
-        by_utm = {campaign.utm_campaign_id.id: campaign for campaign in campaigns}
+        by_utm = self._scored_campaigns(self.mapped('campaign_id').ids)
         for order in self:
-            order.crm_campaign_id = by_utm.get(order.campaign_id.id)
+            campaign = by_utm.get(order.campaign_id.id)
+            order.crm_campaign_id = campaign.id if campaign else False
+
+    def _campaign_offer(self):
+        """The scored campaign behind this order's tracking campaign (superuser record, for
+        reading its offer), or an empty recordset."""
+        return self._scored_campaigns([self.campaign_id.id]).get(
+            self.campaign_id.id, self.env['crm.campaign'].sudo())
 
     @api.onchange('campaign_id')
     def _onchange_campaign_offer(self):
         """Orders taken for a campaign carry its pricelist offer."""
-        campaign = self.crm_campaign_id
+        campaign = self._campaign_offer()
         if campaign.offer_type == 'pricelist' and campaign.pricelist_id:
-            self.pricelist_id = campaign.pricelist_id
+            self.pricelist_id = campaign.pricelist_id.id
 
     @api.model
     def create(self, vals):
-        campaign = self.env['crm.campaign'].search(
-            [('utm_campaign_id', '=', vals.get('campaign_id'))], limit=1) \
-            if vals.get('campaign_id') else False
+        campaign = self._scored_campaigns([vals.get('campaign_id')]).get(vals.get('campaign_id'))
         if campaign and campaign.offer_type == 'pricelist' and 'pricelist_id' not in vals:
             vals['pricelist_id'] = campaign.pricelist_id.id
         return super(SaleOrder, self).create(vals)

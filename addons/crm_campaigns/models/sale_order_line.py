@@ -6,7 +6,7 @@ class SaleOrderLine(models.Model):
 
     def _campaign_discount(self, order, product):
         """The campaign's discount on ``product`` for ``order`` (0 when none applies)."""
-        campaign = order.crm_campaign_id
+        campaign = order._campaign_offer()
         if campaign.offer_type != 'discount':
             return 0.0
         if campaign.product_ids and product not in campaign.product_ids:

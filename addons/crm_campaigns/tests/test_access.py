@@ -66,6 +66,25 @@ class TestAccess(CampaignCase):
         partner = self.campaign.target_ids[0].partner_id.sudo(self.salesman)
         self.assertTrue(partner.read(['name']))
 
+    def test_salesman_takes_campaign_orders(self):
+        """A salesperson without campaign rights takes an order for a campaign: the campaign's
+        discount applies, and the order and opportunity forms open without campaign fields."""
+        offer = self.make_campaign(name='Discount offer', offer_type='discount', discount=15.0)
+        Order = self.env['sale.order'].sudo(self.salesman)
+        order = Order.create({
+            'partner_id': self.campaign.target_ids[0].partner_id.id,
+            'campaign_id': offer.utm_campaign_id.id, 'pricelist_id': self.pricelist.id,
+            'order_line': [(0, 0, {'product_id': self.product.id, 'product_uom_qty': 1.0,
+                                   'price_unit': 100.0})]})
+        self.assertEqual(order.order_line.discount, 15.0)
+        self.assertEqual(order.amount_untaxed, 85.0)
+        for model in ('sale.order', 'crm.lead'):
+            arch = self.env[model].sudo(self.salesman).fields_view_get(view_type='form')['arch']
+            self.assertNotIn('crm_campaign_id', arch, model)
+            self.assertNotIn('campaign_target_id', arch, model)
+        self.assertTrue(order.read(list(Order.fields_get())))
+        self.assertEqual(self.env['sale.order'].browse(order.id).crm_campaign_id, offer)
+
     def test_company_isolation(self):
         Campaign = self.env['crm.campaign'].sudo(self.other_manager)
         self.assertFalse(Campaign.search([('id', '=', self.campaign.id)]))

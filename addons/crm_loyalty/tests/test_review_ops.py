@@ -1,3 +1,5 @@
+from unittest.mock import patch
+
 from odoo.addons.queue_job.job import Job
 from odoo.exceptions import UserError
 
@@ -90,17 +92,15 @@ class TestReviewOperations(LoyaltyCase):
     def test_hooks_feed_cost_to_serve_attitude_and_defectors(self):
         Value = type(self.env['crm.loyalty.value'])
         target = self.partners[3]
-        originals = (Value._cost_to_serve_extra, Value._attitude_scores,
-                     Value._unresolved_complaint_partner_ids)
-        Value._cost_to_serve_extra = lambda self, company, ids, d1, d2: {
-            target.id: {'Complaints': 50.0}}
-        Value._attitude_scores = lambda self, company, ids: {target.id: 0.9}
-        Value._unresolved_complaint_partner_ids = lambda self, company, ids: {target.id}
-        try:
+        # patch.object removes the stand-ins afterwards instead of pinning them on the class,
+        # which would hide the overrides of the addons installed after this one
+        with patch.object(Value, '_cost_to_serve_extra',
+                          lambda self, company, ids, d1, d2: {target.id: {'Complaints': 50.0}}), \
+                patch.object(Value, '_attitude_scores',
+                             lambda self, company, ids: {target.id: 0.9}), \
+                patch.object(Value, '_unresolved_complaint_partner_ids',
+                             lambda self, company, ids: {target.id}):
             self.review('2025-06-30')
-        finally:
-            (Value._cost_to_serve_extra, Value._attitude_scores,
-             Value._unresolved_complaint_partner_ids) = originals
         value = self.value(target)
         self.assertEqual(value.cost_to_serve, 50.0)
         self.assertEqual(value.cost_to_serve_detail, 'Complaints: 50.00')
