@@ -137,6 +137,13 @@ def logistic_fit(x, y, weights=None, max_iter=100, tol=1e-12):
         raise ValueError("All outcomes are the same; the calibration needs both.")
     if float(numpy.max(x)) == float(numpy.min(x)):
         raise ValueError("All scores are the same; the calibration needs a spread.")
+    # (quasi-)complete separation: one side's scores all at or above the other's; the
+    # likelihood then keeps growing with the slope and has no maximum
+    seen = w > 0
+    ones, zeros = x[seen & (y > 0.5)], x[seen & (y <= 0.5)]
+    if float(numpy.min(ones)) >= float(numpy.max(zeros)) or \
+            float(numpy.max(ones)) <= float(numpy.min(zeros)):
+        raise ValueError("The outcomes are perfectly separated by the score.")
     rate = positives / total
     beta = numpy.array([math.log(rate / (1.0 - rate)), 0.0])
     design = numpy.column_stack([numpy.ones_like(x), x])

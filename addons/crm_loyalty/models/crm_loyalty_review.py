@@ -729,6 +729,12 @@ class CrmLoyaltyReview(models.Model):
             r['tier_changed_on'].append(date if new_tier != tier_id else _as_date(changed_on))
             if event in ('upgrade', 'downgrade', 'leave', 'at_risk'):
                 changes.append((pid, tier_id, new_tier, event))
+        # a customer of the top class with a complaint left unresolved is at high churn risk,
+        # whatever its buying rhythm says (the complaints addon raises it at intake too)
+        top = tiers[-1].level if tiers else None
+        for i, level in enumerate(r['tier_level']):
+            if top is not None and level == top and r['unresolved'][i] and r['churn_risk'][i]:
+                r['churn_risk'][i] = 'high'
         return changes
 
     def _write_rows(self, company, r, run):
