@@ -9,6 +9,8 @@ Commands (the Makefile calls them; each prepares PostgreSQL and ``var/odoo.conf`
 ``test-core``  Odoo's own tests of the modules the suite depends on (``--fast``: the subset
                that exercises the runtime's risky parts: safe_eval, views, QWeb, a tour).
 ``template``   build (once) the template database the others copy.
+``pot``        export each addon's ``i18n/<addon>.pot`` with Odoo's exporter and merge the
+               addon's ``<lang>.po`` files into it; prints the untranslated count per language.
 """
 import argparse
 import hashlib
@@ -498,6 +500,270 @@ def cmd_bench(args):
     return rc
 
 
+# --- translations --------------------------------------------------------------------------------
+POT_DB = 'crmsuite_pot'
+_PO_ESCAPES = {'n': '\n', 't': '\t', 'r': '\r'}
+_PO_DATE_FIELDS = ('"POT-Creation-Date:', '"PO-Revision-Date:')
+
+
+class PoEntry:
+    """One message of a .po or .pot file.
+
+    ``comments`` are its comment lines as written (translator ``# ``, extracted ``#.``,
+    references ``#:``), ``flags`` the words of its ``#,`` line (``python-format``, ``fuzzy``).
+    """
+
+    def __init__(self, msgid='', msgstr='', comments=(), flags=(), msgctxt=None):
+        self.msgid, self.msgstr, self.msgctxt = msgid, msgstr, msgctxt
+        self.comments, self.flags = list(comments), list(flags)
+
+    @property
+    def key(self):
+        return (self.msgctxt, self.msgid)
+
+    @property
+    def translated(self):
+        return bool(self.msgstr) and 'fuzzy' not in self.flags
+
+
+def _po_unquote(text, where):
+    text = text.strip()
+    if len(text) < 2 or not (text.startswith('"') and text.endswith('"')):
+        raise ValueError('%s: expected a quoted string, got %r' % (where, text))
+    import re
+    return re.sub(r'\\(.)', lambda match: _PO_ESCAPES.get(match.group(1), match.group(1)),
+                  text[1:-1])
+
+
+def _po_escape(text):
+    return text.replace('\\', '\\\\').replace('"', '\\"').replace('\t', '\\t')
+
+
+def _po_quote(text):
+    """A PO string as Odoo's exporter writes it: one quoted chunk per line of the text."""
+    return '"%s"' % _po_escape(text).replace('\n', '\\n"\n"')
+
+
+def read_po(path):
+    """The entries of a .po/.pot file in file order, the header (``msgid ""``) included.
+
+    Obsolete (``#~``) entries are left out; plural forms, which Odoo never writes, are refused.
+    """
+    with open(path, encoding='utf-8') as src:
+        lines = src.read().lstrip('\ufeff').splitlines()
+    entries = []
+    current, field = None, None   # field: the string being read (msgctxt, msgid, msgstr)
+
+    def flush():
+        if current is not None and 'msgid' in current:
+            if 'msgstr' not in current:
+                raise ValueError('%s: msgid %r has no msgstr' % (path, current['msgid']))
+            entries.append(PoEntry(current['msgid'], current['msgstr'], current['comments'],
+                                   current['flags'], current.get('msgctxt')))
+
+    for number, raw in enumerate(lines, 1):
+        line = raw.strip()
+        where = '%s:%d' % (path, number)
+        if not line:
+            continue
+        if line.startswith('#~'):
+            if current is not None and 'msgid' not in current:
+                current = None   # the comments belonged to the obsolete entry
+            continue
+        starts_entry = line.startswith('#') or line.startswith('msgctxt') or (
+            line.startswith('msgid ') and (current is None or 'msgid' in current))
+        if starts_entry and (current is None or 'msgid' in current):
+            flush()
+            current, field = {'comments': [], 'flags': []}, None
+        if line.startswith('#,'):
+            current['flags'] += [flag.strip() for flag in line[2:].split(',') if flag.strip()]
+        elif line.startswith('#'):
+            current['comments'].append(raw.rstrip())
+        elif line.startswith('msgid_plural') or line.startswith('msgstr['):
+            raise ValueError('%s: plural forms are not supported' % where)
+        elif line.startswith(('msgctxt ', 'msgid ', 'msgstr ')):
+            field, _space, text = line.partition(' ')
+            if field in current:
+                raise ValueError('%s: second %s in one entry' % (where, field))
+            current[field] = _po_unquote(text, where)
+        elif line.startswith('"') and field:
+            current[field] += _po_unquote(line, where)
+        else:
+            raise ValueError('%s: cannot read %r' % (where, line))
+    flush()
+    return entries
+
+
+def format_po(entries):
+    """The text of a .po file; ``entries[0]`` is the header."""
+    header = entries[0]
+    out = header.comments + ['msgid ""', 'msgstr ""']
+    out += ['"%s\\n"' % _po_escape(line) for line in header.msgstr.split('\n') if line]
+    out.append('')
+    for entry in entries[1:]:
+        out += entry.comments
+        if entry.flags:
+            out.append('#, ' + ', '.join(entry.flags))
+        if entry.msgctxt is not None:
+            out.append('msgctxt ' + _po_quote(entry.msgctxt))
+        out += ['msgid ' + _po_quote(entry.msgid), 'msgstr ' + _po_quote(entry.msgstr), '']
+    return '\n'.join(out) + '\n'
+
+
+def _header_field(header, name):
+    for line in header.msgstr.split('\n'):
+        if line.startswith(name + ':'):
+            return line[len(name) + 1:].strip()
+    return None
+
+
+def merge_po(template, old):
+    """``old`` (a .po's entries) brought onto ``template`` (a .pot's entries), as msgmerge does
+    without fuzzy matching: every template message in template order with the references and
+    flags of the template, its translation, translator comments and fuzzy mark kept from
+    ``old``; new messages untranslated; messages gone from the template dropped.
+
+    Returns ``(entries, added, dropped)``.
+    """
+    if not old or old[0].msgid or old[0].msgctxt is not None:
+        raise ValueError('the .po file has no header')
+    header = PoEntry('', old[0].msgstr, old[0].comments, old[0].flags)
+    created = _header_field(template[0], 'POT-Creation-Date')
+    if created and _header_field(header, 'POT-Creation-Date') is not None:
+        header.msgstr = '\n'.join(
+            'POT-Creation-Date: %s' % created if line.startswith('POT-Creation-Date:') else line
+            for line in header.msgstr.split('\n'))
+    previous = {entry.key: entry for entry in old[1:]}
+    merged, added = [header], 0
+    for entry in template:
+        if not entry.msgid:
+            continue   # the template's header
+        prev = previous.pop(entry.key, None)
+        if prev is None:
+            added += 1
+        own = [line for line in (prev.comments if prev else [])
+               if line == '#' or line.startswith('# ')]
+        flags = [flag for flag in entry.flags if flag != 'fuzzy']
+        if prev is not None and 'fuzzy' in prev.flags:
+            flags.insert(0, 'fuzzy')
+        merged.append(PoEntry(entry.msgid, prev.msgstr if prev else '',
+                              own + [line for line in entry.comments if not line.startswith('# ')],
+                              flags, entry.msgctxt))
+    return merged, added, len(previous)
+
+
+def _without_dates(text):
+    return [line for line in text.splitlines() if not line.startswith(_PO_DATE_FIELDS)]
+
+
+def _write_if_changed(path, text):
+    """Write ``text`` unless the file already says the same apart from its dates."""
+    if os.path.exists(path):
+        with open(path, encoding='utf-8') as src:
+            if _without_dates(src.read()) == _without_dates(text):
+                return False
+    with open(path, 'w', encoding='utf-8') as out:
+        out.write(text)
+    return True
+
+
+def _export_pots(db, addons, port):
+    """``{addon: .pot text}`` from Odoo's exporter (one run, a .tgz of every addon's template)."""
+    import tarfile
+    import tempfile
+    with tempfile.TemporaryDirectory(prefix='crmsuite-pot-') as tmp:
+        archive = os.path.join(tmp, 'pot.tgz')
+        rc = run_odoo(['-d', db, '--i18n-export=%s' % archive, '--modules=%s' % ','.join(addons),
+                       '--stop-after-init', '--log-level=warn', '--http-port', str(port)])
+        if rc or not os.path.exists(archive):
+            raise SystemExit('exporting the templates failed (rc=%s)' % rc)
+        pots = {}
+        with tarfile.open(archive, 'r:gz') as tar:
+            for member in tar.getmembers():
+                parts = os.path.normpath(member.name).split(os.sep)
+                if member.isfile() and len(parts) == 3 and parts[1] == 'i18n' \
+                        and parts[2] == parts[0] + '.pot':
+                    pots[parts[0]] = tar.extractfile(member).read().decode('utf-8')
+    return pots
+
+
+def _installed_modules(conf, db):
+    cnx = pg.connect(conf, dbname=db)
+    try:
+        with cnx.cursor() as cr:
+            cr.execute("SELECT name FROM ir_module_module WHERE state = 'installed'")
+            return {row[0] for row in cr.fetchall()}
+    finally:
+        cnx.close()
+
+
+def cmd_pot(args):
+    """Regenerate ``addons/<addon>/i18n/<addon>.pot`` with Odoo's exporter and merge every
+    ``<lang>.po`` beside it (translations kept, new messages added untranslated, obsolete ones
+    dropped); print how many messages each language leaves untranslated.
+
+    The templates come from the database ``crmsuite_pot`` (the dependency template copied once,
+    the suite's addons with their demo data installed, updated to the checkout on every run), or
+    from ``--db``, used as it is.
+    """
+    conf = prepare()
+    addons = [name for name in (args.only or '').split(',') if name] or suite_addons()
+    unknown = [name for name in addons if name not in suite_addons()]
+    if unknown:
+        raise SystemExit('unknown addon(s): %s' % ', '.join(unknown))
+    db = args.db or POT_DB
+    if args.db:
+        if not pg.database_exists(conf, db):
+            raise SystemExit('database %s does not exist' % db)
+    elif not pg.database_exists(conf, db):
+        template = ensure_template(conf)
+        copy_db(conf, template, db + '_building')
+        rc = run_odoo(['-d', db + '_building', '-i', ','.join(suite_addons()), '--stop-after-init',
+                       '--log-level=warn', '--http-port', str(args.http_port)])
+        if rc:
+            return rc
+        pg.rename_database(conf, db + '_building', db)
+        src = _filestore(db + '_building')
+        if os.path.isdir(src):
+            shutil.rmtree(_filestore(db), ignore_errors=True)
+            os.rename(src, _filestore(db))
+    else:
+        # update what is installed (``-i`` on an installed addon reloads its demo data in init
+        # mode, which creates its one2many lines again), install what the suite gained since
+        installed = _installed_modules(conf, db)
+        update = [name for name in suite_addons() if name in installed]
+        new = [name for name in suite_addons() if name not in installed]
+        rc = run_odoo(['-d', db] + (['-u', ','.join(update)] if update else [])
+                      + (['-i', ','.join(new)] if new else [])
+                      + ['--stop-after-init', '--log-level=warn', '--http-port', str(args.http_port)])
+        if rc:
+            return rc
+    pots = _export_pots(db, addons, args.http_port)
+    rc = 0
+    for addon in addons:
+        if addon not in pots:
+            log('%s: the exporter wrote no template' % addon)
+            rc = 1
+            continue
+        i18n = os.path.join(ADDONS, addon, 'i18n')
+        os.makedirs(i18n, exist_ok=True)
+        pot_path = os.path.join(i18n, '%s.pot' % addon)
+        changed = _write_if_changed(pot_path, pots[addon])
+        template = read_po(pot_path)
+        log('%s: %d messages, %s' % (addon, len(template) - 1,
+                                     'template written' if changed else 'template unchanged'))
+        for name in sorted(os.listdir(i18n)):
+            if not name.endswith('.po'):
+                continue
+            path = os.path.join(i18n, name)
+            merged, added, dropped = merge_po(template, read_po(path))
+            _write_if_changed(path, format_po(merged))
+            untranslated = sum(1 for entry in merged[1:] if not entry.translated)
+            print('%-16s %-6s %4d messages, %4d untranslated (%d added, %d dropped)' % (
+                addon, name[:-3], len(merged) - 1, untranslated, added, dropped), flush=True)
+    return rc
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog='bin/suite', description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -519,6 +785,12 @@ def main(argv=None):
     bench.add_argument('--size', choices=['small', 'reference'], default='small')
     bench.add_argument('--only', help='run only the bench scripts whose name contains this')
     bench.set_defaults(func=cmd_bench)
+    pot = sub.add_parser('pot', help='export the addons\' .pot files and merge their .po files')
+    pot.add_argument('--only', help='comma-separated addons: these templates only')
+    pot.add_argument('--db', help='export from this existing database, as it is (default: %s, '
+                                  'built once and updated to the checkout)' % POT_DB)
+    pot.add_argument('--http-port', type=int, default=TEST_HTTP_PORT)
+    pot.set_defaults(func=cmd_pot)
     args = parser.parse_args(argv)
     return args.func(args)
 
