@@ -28,6 +28,4 @@
         'demo/crm_loyalty_demo.xml',
     ],
     'post_init_hook': 'post_init_hook',
-    'installable': True,
-    'application': False,
 }

@@ -230,7 +230,7 @@ class CrmComplaint(models.Model):
 
     @api.model
     def _read_group_stage_ids(self, stages, domain, order):
-        return stages.search([], order=order)
+        return stages.search([('id', '!=', 0)], order=order)  # every stage, folded or not
 
     # --- computes -----------------------------------------------------------------------------
     @api.depends('stage_id.step')
@@ -303,9 +303,10 @@ class CrmComplaint(models.Model):
             complaint.cost_total = credit + replacement + goodwill + handling
 
     def _compute_portal_url(self):
-        super(CrmComplaint, self)._compute_portal_url()
+        result = super(CrmComplaint, self)._compute_portal_url()
         for complaint in self:
             complaint.portal_url = '/my/complaints/%s' % complaint.id
+        return result
 
     # --- constraints --------------------------------------------------------------------------
     @api.constrains('rating_score')

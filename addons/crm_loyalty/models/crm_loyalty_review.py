@@ -235,8 +235,9 @@ class CrmLoyaltyReview(models.Model):
         if not chunks:
             run.state = 'done'
         for chunk in chunks:
-            run.with_delay(description=_('Loyalty review of %s: %d customers')
-                           % (company.name, len(chunk)))._job_review_chunk(chunk)
+            run.with_delay(description=_('Loyalty review of %(company)s: %(count)d customers')
+                           % {'company': company.name, 'count': len(chunk)}
+                           )._job_review_chunk(chunk)
         return run
 
     @job(default_channel='root.loyalty')
@@ -244,7 +245,8 @@ class CrmLoyaltyReview(models.Model):
         """Queue job: apply the run's parameters to ``partner_ids``."""
         self.ensure_one()
         if self.state != 'running':
-            return _('Review %s is %s: chunk ignored.') % (self.id, self.state)
+            return _('Review %(run)s is %(state)s: chunk ignored.') % {
+                'run': self.id, 'state': self.state}
         started = time.time()
         company = self.company_id
         figures = self._fetch_figures(company, self.date, partner_ids)
@@ -264,7 +266,10 @@ class CrmLoyaltyReview(models.Model):
     def _cron_review(self):
         """Scheduled review of every company that has loyalty classes; a company whose review
         is already running is skipped, with a log line."""
-        companies = self.env['crm.loyalty.tier'].sudo().search([]).mapped('company_id')
+        companies = self.env['crm.loyalty.tier'].sudo().read_group(
+            [], ['company_id'], ['company_id'])
+        companies = self.env['res.company'].browse(
+            [group['company_id'][0] for group in companies])
         for company in companies:
             if company.loyalty_review_chunk_size:
                 if self._busy(company):
@@ -810,9 +815,11 @@ class CrmLoyaltyReview(models.Model):
                 ordered.append(['\\N' if v is None else str(v) for v in columns[name]])
         buffer = io.StringIO('\n'.join('\t'.join(row) for row in zip(*ordered)) + '\n')
         cr.execute("DROP TABLE IF EXISTS crm_loyalty_value_stage")
-        cr.execute("CREATE TEMP TABLE crm_loyalty_value_stage ON COMMIT DROP AS "
-                   "SELECT id, partner_id, %s FROM crm_loyalty_value WITH NO DATA"
-                   % ', '.join(WRITTEN_COLUMNS))
+        # the column list is this module's constant WRITTEN_COLUMNS, never input
+        stage_sql = ("CREATE TEMP TABLE crm_loyalty_value_stage ON COMMIT DROP AS "
+                     "SELECT id, partner_id, %s FROM crm_loyalty_value WITH NO DATA"
+                     % ', '.join(WRITTEN_COLUMNS))
+        cr.execute(stage_sql)  # pylint: disable=sql-injection
         cr.copy_expert("COPY crm_loyalty_value_stage (id, partner_id, %s) FROM STDIN"
                        % ', '.join(WRITTEN_COLUMNS), buffer)
         assignments = ', '.join('%s = s.%s' % (c, c) for c in WRITTEN_COLUMNS)

@@ -31,7 +31,7 @@ class CrmLoyaltyTier(models.Model):
     active = fields.Boolean(default=True)
     company_id = fields.Many2one('res.company', required=True,
                                  default=lambda self: self.env.user.company_id)
-    pricelist_id = fields.Many2one('product.pricelist', string='Pricelist',
+    pricelist_id = fields.Many2one('product.pricelist',
                                    help="Becomes the customer's pricelist in this company.")
     service_priority = fields.Selection(
         [('0', 'Low'), ('1', 'Normal'), ('2', 'High'), ('3', 'Urgent')], default='1',

@@ -62,14 +62,13 @@ class ResPartner(models.Model):
     loyalty_expected_purchases = fields.Float('Expected Purchases',
                                               compute='_compute_loyalty_figures',
                                               search='_search_loyalty_expected_purchases')
-    loyalty_level = fields.Integer('Loyalty Level', compute='_compute_loyalty_figures',
+    loyalty_level = fields.Integer(compute='_compute_loyalty_figures',
                                    search='_search_loyalty_level')
     loyalty_rfm_cell = fields.Char('RFM Cell', compute='_compute_loyalty_figures',
                                    search='_search_loyalty_rfm_cell')
     loyalty_rfm_score = fields.Float('RFM Score', compute='_compute_loyalty_figures',
                                      search='_search_loyalty_rfm_score')
-    loyalty_history_ids = fields.One2many('crm.loyalty.history', 'partner_id',
-                                          string='Loyalty History')
+    loyalty_history_ids = fields.One2many('crm.loyalty.history', 'partner_id')
     loyalty_referrer_id = fields.Many2one(
         'res.partner', 'Referred by', index=True, ondelete='set null',
         help="The customer who brought this one (advocates on the loyalty ladder).")
