@@ -94,7 +94,7 @@ def test_class_complaint_cost_and_campaign_on_one_customer(books):
     market = env['crm.campaign.market'].create({'name': 'Suite market'})
     segment = env['crm.campaign.segment'].create({
         'name': 'Top class (suite)',
-        'partner_domain': "[('id', 'in', %s)]" % [big.id, small.id],
+        'partner_domain': "[('id', 'in', %s)]" % ([big.id, small.id],),
         'value_domain': "[('tier_id', '=', %d)]" % gold.id})
     model = env['crm.campaign.scoring.model'].create({
         'name': 'Loyalty (suite)', 'campaign_type': 'loyalty', 'market_id': market.id,
