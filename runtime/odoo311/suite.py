@@ -276,28 +276,52 @@ def cmd_template(_args):
     return 0
 
 
-def cmd_demo(args):
-    conf = prepare()
+def ensure_addons_db(conf, db, port, update=True):
+    """``db`` with the suite's addons and their demo data: built once from the template (under
+    a temporary name, renamed when complete); when it exists and ``update`` is set, brought up
+    to the checkout: ``-u`` for the installed addons (``-i`` on an installed addon would reload
+    its demo data in init mode and create its one2many lines again), ``-i`` for new ones."""
     addons = suite_addons()
-    if not pg.database_exists(conf, DEMO_DB):
+    if not pg.database_exists(conf, db):
         template = ensure_template(conf)
-        copy_db(conf, template, DEMO_DB + '_building')
+        copy_db(conf, template, db + '_building')
         if addons:
-            rc = run_odoo(['-d', DEMO_DB + '_building', '-i', ','.join(addons),
-                           '--stop-after-init', '--log-level=warn', '--http-port', str(TEST_HTTP_PORT)])
+            rc = run_odoo(['-d', db + '_building', '-i', ','.join(addons), '--stop-after-init',
+                           '--log-level=warn', '--http-port', str(port)])
             if rc:
                 return rc
-        pg.rename_database(conf, DEMO_DB + '_building', DEMO_DB)
-        src = _filestore(DEMO_DB + '_building')
+        pg.rename_database(conf, db + '_building', db)
+        src = _filestore(db + '_building')
         if os.path.isdir(src):
-            shutil.rmtree(_filestore(DEMO_DB), ignore_errors=True)
-            os.rename(src, _filestore(DEMO_DB))
-    elif addons:
-        # keep an existing demo database current with the checkout (idempotent)
-        rc = run_odoo(['-d', DEMO_DB, '-u', ','.join(addons), '-i', ','.join(addons),
-                       '--stop-after-init', '--log-level=warn', '--http-port', str(TEST_HTTP_PORT)])
+            shutil.rmtree(_filestore(db), ignore_errors=True)
+            os.rename(src, _filestore(db))
+    elif addons and update:
+        installed = _installed_modules(conf, db)
+        current = [name for name in addons if name in installed]
+        new = [name for name in addons if name not in installed]
+        rc = run_odoo(['-d', db] + (['-u', ','.join(current)] if current else [])
+                      + (['-i', ','.join(new)] if new else [])
+                      + ['--stop-after-init', '--log-level=warn', '--http-port', str(port)])
         if rc:
             return rc
+    return 0
+
+
+def _installed_modules(conf, db):
+    cnx = pg.connect(conf, dbname=db)
+    try:
+        with cnx.cursor() as cr:
+            cr.execute("SELECT name FROM ir_module_module WHERE state = 'installed'")
+            return {row[0] for row in cr.fetchall()}
+    finally:
+        cnx.close()
+
+
+def cmd_demo(args):
+    conf = prepare()
+    rc = ensure_addons_db(conf, DEMO_DB, TEST_HTTP_PORT)
+    if rc:
+        return rc
     if args.no_server:
         return 0
     log('Odoo at http://localhost:%s (admin/admin), database %s; Ctrl-C stops it' % (args.port, DEMO_DB))
@@ -473,18 +497,10 @@ def cmd_bench(args):
     """
     conf = prepare()
     db = 'crmsuite_bench_%s' % args.size
-    addons = suite_addons()
-    if not pg.database_exists(conf, db):
-        template = ensure_template(conf)
-        copy_db(conf, template, db + '_building')
-        rc = run_odoo(['-d', db + '_building', '-i', ','.join(addons), '--stop-after-init',
-                       '--log-level=warn', '--http-port', str(TEST_HTTP_PORT)])
-        if rc:
-            return rc
-        pg.rename_database(conf, db + '_building', db)
-        src = _filestore(db + '_building')
-        if os.path.isdir(src):
-            os.rename(src, _filestore(db))
+    # built once and kept with its generated data set; the addons follow the checkout
+    rc = ensure_addons_db(conf, db, TEST_HTTP_PORT)
+    if rc:
+        return rc
     bench_dir = os.path.join(ROOT, 'bench')
     scripts = sorted(name for name in os.listdir(bench_dir)
                      if name.startswith('bench_') and name.endswith('.py')) \
@@ -687,16 +703,6 @@ def _export_pots(db, addons, port):
     return pots
 
 
-def _installed_modules(conf, db):
-    cnx = pg.connect(conf, dbname=db)
-    try:
-        with cnx.cursor() as cr:
-            cr.execute("SELECT name FROM ir_module_module WHERE state = 'installed'")
-            return {row[0] for row in cr.fetchall()}
-    finally:
-        cnx.close()
-
-
 def cmd_pot(args):
     """Regenerate ``addons/<addon>/i18n/<addon>.pot`` with Odoo's exporter and merge every
     ``<lang>.po`` beside it (translations kept, new messages added untranslated, obsolete ones
@@ -715,27 +721,8 @@ def cmd_pot(args):
     if args.db:
         if not pg.database_exists(conf, db):
             raise SystemExit('database %s does not exist' % db)
-    elif not pg.database_exists(conf, db):
-        template = ensure_template(conf)
-        copy_db(conf, template, db + '_building')
-        rc = run_odoo(['-d', db + '_building', '-i', ','.join(suite_addons()), '--stop-after-init',
-                       '--log-level=warn', '--http-port', str(args.http_port)])
-        if rc:
-            return rc
-        pg.rename_database(conf, db + '_building', db)
-        src = _filestore(db + '_building')
-        if os.path.isdir(src):
-            shutil.rmtree(_filestore(db), ignore_errors=True)
-            os.rename(src, _filestore(db))
     else:
-        # update what is installed (``-i`` on an installed addon reloads its demo data in init
-        # mode, which creates its one2many lines again), install what the suite gained since
-        installed = _installed_modules(conf, db)
-        update = [name for name in suite_addons() if name in installed]
-        new = [name for name in suite_addons() if name not in installed]
-        rc = run_odoo(['-d', db] + (['-u', ','.join(update)] if update else [])
-                      + (['-i', ','.join(new)] if new else [])
-                      + ['--stop-after-init', '--log-level=warn', '--http-port', str(args.http_port)])
+        rc = ensure_addons_db(conf, db, args.http_port)
         if rc:
             return rc
     pots = _export_pots(db, addons, args.http_port)
