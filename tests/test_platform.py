@@ -9,7 +9,19 @@ APPS = [
     ('contacts.menu_contacts', 'res.partner'),
     ('sale.sale_menu_root', 'sale.order'),
     ('account.menu_finance', 'account.invoice'),
+    ('crm_complaints.crm_complaint_menu_root', 'crm.complaint'),
 ]
+# the suite's main lists that live inside other apps (Sales, CRM)
+ACTIONS = [
+    ('crm_loyalty.crm_loyalty_value_action', 'crm.loyalty.value'),
+    ('crm_campaigns.crm_campaign_action', 'crm.campaign'),
+]
+VIEW_SHOWN = (
+    "(function () {"
+    " var content = document.querySelector('.o_content .o_view_manager_content');"
+    " var done = content && !$('.o_loading:visible').length;"
+    " return done && window.location.hash.indexOf('model=%s&') >= 0"
+    "   ? window.location.hash : ''; })()")
 
 
 def test_login_page_answers_on_multi_worker_server(server):
@@ -29,12 +41,7 @@ def open_app(browser, menu_xmlid, model, attempts=3):
         browser.evaluate(
             "document.querySelector('a[data-menu-xmlid=\"%s\"]').click(); true" % menu_xmlid)
         try:
-            return browser.wait_for(
-                "(function () {"
-                " var content = document.querySelector('.o_content .o_view_manager_content');"
-                " var done = content && !$('.o_loading:visible').length;"
-                " return done && window.location.hash.indexOf('model=%s&') >= 0"
-                "   ? window.location.hash : ''; })()" % model, 20)
+            return browser.wait_for(VIEW_SHOWN % model, 20)
         except BrowserError:
             if attempt == attempts - 1:
                 raise
@@ -50,6 +57,10 @@ def test_web_client_apps_open_without_console_error(server):
             shown = open_app(browser, menu_xmlid, model)
             assert 'view_type=' in shown and 'menu_id=' in shown
             assert browser.errors() == [], menu_xmlid
+        for action_xmlid, model in ACTIONS:
+            browser.evaluate("window.location.hash = '#action=%s'; true" % action_xmlid)
+            assert 'view_type=' in browser.wait_for(VIEW_SHOWN % model, 20)
+            assert browser.errors() == [], action_xmlid
     assert server.error_lines() == []
 
 
