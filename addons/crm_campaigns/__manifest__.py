@@ -38,6 +38,4 @@
     'demo': [
         'demo/crm_campaign_demo.xml',
     ],
-    'installable': True,
-    'application': False,
 }

@@ -51,8 +51,8 @@ class CrmCampaign(models.Model):
                               help="Team that receives the opportunities of accepted offers.")
     campaign_type = fields.Selection(CAMPAIGN_TYPES, string='Type', required=True,
                                      default='loyalty', track_visibility='onchange')
-    market_id = fields.Many2one('crm.campaign.market', string='Market')
-    segment_id = fields.Many2one('crm.campaign.segment', string='Segment',
+    market_id = fields.Many2one('crm.campaign.market')
+    segment_id = fields.Many2one('crm.campaign.segment',
                                  track_visibility='onchange')
     state = fields.Selection(STATES, default='draft', required=True, readonly=True, copy=False,
                              track_visibility='onchange', index=True)
@@ -85,7 +85,7 @@ class CrmCampaign(models.Model):
 
     # money
     analytic_account_id = fields.Many2one(
-        'account.analytic.account', string='Analytic Account', copy=False,
+        'account.analytic.account', copy=False,
         help="Vendor bills coded to it are the campaign's actual costs.")
     budget = fields.Monetary(track_visibility='onchange')
     fixed_cost = fields.Monetary(help="Costs that do not depend on the number of contacts.")
@@ -99,7 +99,7 @@ class CrmCampaign(models.Model):
              "invoices (crm_loyalty figures), or the margin per acceptance when unknown.")
 
     # scoring and targeting
-    scoring_model_id = fields.Many2one('crm.campaign.scoring.model', string='Scoring Model')
+    scoring_model_id = fields.Many2one('crm.campaign.scoring.model')
     calibration_intercept = fields.Float(digits=(16, 6), readonly=True, copy=False)
     calibration_slope = fields.Float(digits=(16, 6), readonly=True, copy=False)
     calibrated = fields.Boolean(readonly=True, copy=False,
@@ -126,24 +126,60 @@ class CrmCampaign(models.Model):
              "is testing or rolling out, with a call due within the call delay.")
 
     # evaluation (written by the evaluation)
-    eval_test_size = fields.Integer(readonly=True, copy=False)
-    eval_test_converted = fields.Integer(readonly=True, copy=False)
-    eval_test_responded = fields.Integer(readonly=True, copy=False)
-    eval_test_accepted = fields.Integer(readonly=True, copy=False)
-    eval_holdout_size = fields.Integer(readonly=True, copy=False)
-    eval_holdout_converted = fields.Integer(readonly=True, copy=False)
-    eval_rate_test = fields.Float(digits=(16, 6), readonly=True, copy=False)
-    eval_rate_holdout = fields.Float(digits=(16, 6), readonly=True, copy=False)
-    eval_uplift = fields.Float(digits=(16, 6), readonly=True, copy=False)
-    eval_ci_low = fields.Float(digits=(16, 6), readonly=True, copy=False)
-    eval_ci_high = fields.Float(digits=(16, 6), readonly=True, copy=False)
-    eval_z = fields.Float(digits=(16, 6), readonly=True, copy=False)
-    eval_p_value = fields.Float(digits=(16, 8), readonly=True, copy=False)
-    eval_margin_test = fields.Monetary(readonly=True, copy=False)
-    eval_margin_holdout = fields.Monetary(readonly=True, copy=False)
-    eval_margin_uplift = fields.Monetary(readonly=True, copy=False)
-    eval_margin_ci_low = fields.Monetary(readonly=True, copy=False)
-    eval_margin_ci_high = fields.Monetary(readonly=True, copy=False)
+    eval_test_size = fields.Integer(
+        'Test Sample Size', readonly=True, copy=False,
+        help='Targets of the test sample contacted.')
+    eval_test_converted = fields.Integer(
+        'Buyers in Test', readonly=True, copy=False,
+        help='Test targets with a posted invoice within the attribution window.')
+    eval_test_responded = fields.Integer(
+        'Responded in Test', readonly=True, copy=False,
+        help='Test targets who answered (accepted or rejected).')
+    eval_test_accepted = fields.Integer(
+        'Accepted in Test', readonly=True, copy=False,
+        help='Test targets who accepted the offer.')
+    eval_holdout_size = fields.Integer(
+        'Holdout Size', readonly=True, copy=False,
+        help='Targets kept out of every channel to measure what happens without the campaign.')
+    eval_holdout_converted = fields.Integer(
+        'Buyers in Holdout', readonly=True, copy=False,
+        help='Holdout members with a posted invoice within the attribution window.')
+    eval_rate_test = fields.Float(
+        'Buying Rate, Test', digits=(16, 6), readonly=True, copy=False,
+        help='Buyers in test / test sample size (0.05 = 5 %).')
+    eval_rate_holdout = fields.Float(
+        'Buying Rate, Holdout', digits=(16, 6), readonly=True, copy=False,
+        help='Buyers in holdout / holdout size (0.05 = 5 %).')
+    eval_uplift = fields.Float(
+        'Uplift', digits=(16, 6), readonly=True, copy=False,
+        help='Buying rate of the test minus that of the holdout (0.05 = 5 points).')
+    eval_ci_low = fields.Float(
+        'Uplift, 95 % Low', digits=(16, 6), readonly=True, copy=False,
+        help='Lower end of the 95 % confidence interval of the uplift.')
+    eval_ci_high = fields.Float(
+        'Uplift, 95 % High', digits=(16, 6), readonly=True, copy=False,
+        help='Upper end of the 95 % confidence interval of the uplift.')
+    eval_z = fields.Float(
+        'z Statistic', digits=(16, 6), readonly=True, copy=False,
+        help='Two-proportion z-test of the test against the holdout.')
+    eval_p_value = fields.Float(
+        'p-Value', digits=(16, 8), readonly=True, copy=False,
+        help='Two-sided p-value of the z-test.')
+    eval_margin_test = fields.Monetary(
+        'Margin per Target, Test', readonly=True, copy=False,
+        help='Invoiced margin within the window per test target.')
+    eval_margin_holdout = fields.Monetary(
+        'Margin per Target, Holdout', readonly=True, copy=False,
+        help='Invoiced margin within the window per holdout member.')
+    eval_margin_uplift = fields.Monetary(
+        'Margin Uplift per Target', readonly=True, copy=False,
+        help='Margin per target of the test minus that of the holdout.')
+    eval_margin_ci_low = fields.Monetary(
+        'Margin Uplift, 95 % Low', readonly=True, copy=False,
+        help='Lower end of the 95 % confidence interval of the margin uplift.')
+    eval_margin_ci_high = fields.Monetary(
+        'Margin Uplift, 95 % High', readonly=True, copy=False,
+        help='Upper end of the 95 % confidence interval of the margin uplift.')
     decision = fields.Selection(DECISIONS, readonly=True, copy=False, track_visibility='onchange')
     decision_reason = fields.Selection(
         [('sample', 'Sample too small'), ('not_significant', 'Difference not significant'),
@@ -474,7 +510,7 @@ class CrmCampaign(models.Model):
             'letter': frame['street'] != '',
         }
         reachable['call_centre'] = reachable['phone']
-        for line in self.channel_ids.sorted(key=lambda l: (l.sequence, l.id)):
+        for line in self.channel_ids.sorted(key=lambda line: (line.sequence, line.id)):
             free = (channel == '') & reachable[line.channel]
             channel[free] = line.channel
             cost[free] = line.cost_per_contact
@@ -1261,7 +1297,7 @@ class CrmCampaign(models.Model):
         phone = numpy.array(['phone' if ok else '' for ok in
                              (frame['phone'] != '') | (frame['mobile'] != '')], dtype=object)
         phone_cost = sum(self.channel_ids.filtered(
-            lambda l: l.channel == 'phone').mapped('cost_per_contact'))
+            lambda line: line.channel == 'phone').mapped('cost_per_contact'))
         result['channel'] = phone
         result['cost'] = numpy.where(phone == 'phone', phone_cost, 0.0)
         exclusion = self._exclusions(frame, phone)

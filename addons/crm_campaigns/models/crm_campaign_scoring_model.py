@@ -36,7 +36,7 @@ class CrmCampaignScoringModel(models.Model):
     active = fields.Boolean(default=True)
     company_id = fields.Many2one('res.company', required=True,
                                  default=lambda self: self.env.user.company_id)
-    campaign_type = fields.Selection(CAMPAIGN_TYPES, string='Campaign Type', required=True)
+    campaign_type = fields.Selection(CAMPAIGN_TYPES, required=True)
     market_id = fields.Many2one('crm.campaign.market',
                                 help="Empty: the model serves every market of this type.")
     variable_ids = fields.One2many('crm.campaign.scoring.variable', 'model_id',
@@ -177,4 +177,3 @@ class CrmCampaignScoringModel(models.Model):
                     'count': len(campaigns), 'targets': int(sum(ws))},
             })
         return True
-

@@ -66,13 +66,12 @@ class CrmCampaignTarget(models.Model):
     response = fields.Selection(RESPONSES, default='pending', required=True,
                                 track_visibility='onchange')
     response_date = fields.Date()
-    rejection_reason_id = fields.Many2one('crm.campaign.rejection.reason',
-                                          string='Rejection Reason')
+    rejection_reason_id = fields.Many2one('crm.campaign.rejection.reason')
     response_note = fields.Text(string='Note')
     lead_id = fields.Many2one('crm.lead', string='Opportunity', readonly=True, copy=False)
-    mailing_id = fields.Many2one('mail.mass_mailing', string='Mailing', readonly=True)
+    mailing_id = fields.Many2one('mail.mass_mailing', readonly=True)
     order_ids = fields.Many2many('sale.order', compute='_compute_order_ids', string='Orders')
-    order_count = fields.Integer(compute='_compute_order_ids', string='Order Count')
+    order_count = fields.Integer(compute='_compute_order_ids')
     converted = fields.Boolean(string='Bought', readonly=True,
                                help="A net positive posted invoice within the window.")
     window_revenue = fields.Monetary(readonly=True, string='Revenue in Window')
@@ -165,8 +164,8 @@ class CrmCampaignTarget(models.Model):
         medium = self.env.ref(CHANNEL_MEDIUMS.get(self.channel, 'utm.utm_medium_phone'))
         partner = self.partner_id
         return {
-            'name': _("%(campaign)s: %(customer)s") % {'campaign': campaign.name,
-                                                        'customer': partner.name},
+            'name': _("%(campaign)s: %(customer)s") % {
+                'campaign': campaign.name, 'customer': partner.name},
             'type': 'opportunity',
             'partner_id': partner.id,
             'email_from': partner.email,
@@ -186,9 +185,14 @@ class CrmCampaignTarget(models.Model):
         sales channels). The opportunity belongs to the customer's salesperson, whose pipeline
         the person recording the response may not see: it is created as superuser."""
         Lead = self.env['crm.lead'].sudo()
+        leads = Lead
         for target in self:
             lead = Lead.create(target._lead_values())
-            super(CrmCampaignTarget, target).write({'lead_id': lead.id})
+            leads |= lead
+            # past this class's write(), which calls this method
+            super(CrmCampaignTarget, target).write(  # pylint: disable=super-method-mismatch
+                {'lead_id': lead.id})
+        return leads
 
     def _close_call_activities(self):
         activities = self.env['mail.activity'].search([
@@ -247,4 +251,3 @@ class CrmCampaignTarget(models.Model):
              GROUP BY partner_id
         """, (company.id, list(partner_ids), date_from, date_to))
         return dict(self.env.cr.fetchall())
-

@@ -20,7 +20,7 @@ class CallCentreXlsx(models.AbstractModel):
         Campaign = self.env['crm.campaign']
         columns = Campaign._call_centre_columns()
         responses = _labels(self.env['crm.campaign.target'], 'response')
-        reasons = self.env['crm.campaign.rejection.reason'].search([]).mapped('name')
+        reasons = self.env['crm.campaign.rejection.reason'].search([('id', '!=', 0)]).mapped('name')
         for campaign in campaigns:
             sheet = workbook.add_worksheet(campaign.name[:31])
             for col, (_key, label) in enumerate(columns):

@@ -121,7 +121,7 @@ class CrmCampaignResultImport(models.TransientModel):
         return codes
 
     def _reason_index(self):
-        reasons = self.env['crm.campaign.rejection.reason'].search([])
+        reasons = self.env['crm.campaign.rejection.reason'].search([('id', '!=', 0)])
         index = {}
         for lang in {'en_US', self.env.lang or 'en_US'}:
             for reason in reasons.with_context(lang=lang):
