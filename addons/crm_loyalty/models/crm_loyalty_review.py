@@ -14,6 +14,7 @@ One review of a company:
 Because step 3 depends only on the parameters, the review can run as queue jobs over chunks
 of customers and give exactly the result of the single run.
 """
+import csv
 import io
 import json
 import logging
@@ -140,24 +141,38 @@ ATTITUDE_HIGH = 0.6
 LOYAL_INCENTIVE_FREE = 0.5
 
 
-def _copy_text(value):
-    if value is None:
-        return '\\N'
-    if value is True:
-        return 't'
-    if value is False:
-        return 'f'
-    if isinstance(value, str):
-        return value.replace('\\', '\\\\').replace('\t', '\\t').replace('\n', '\\n')
-    return str(value)
-
-
 def _as_date(value):
     if not value:
         return None
     if isinstance(value, str):
         return date_type.fromisoformat(value[:10])
     return value
+
+
+EPOCH = date_type(1970, 1, 1)
+
+
+def _nulls(values, missing):
+    """``values`` (array) as a list of Python values with None where ``missing``."""
+    values = np.asarray(values).astype(object)
+    values[missing] = None
+    return values.tolist()
+
+
+def _dates(days):
+    """Day numbers since 1970-01-01 (array, -1 for none) as a list of dates and None."""
+    days = np.asarray(days, dtype=np.int64)
+    return _nulls(np.where(days >= 0, days, 0).astype('datetime64[D]'), days < 0)
+
+
+def _int_array(values):
+    """A PostgreSQL array literal of integers, to bind as ``%s::int[]``: one parameter
+    PostgreSQL parses at once, where a list becomes one constant per element."""
+    return '{%s}' % ','.join(map(str, values))
+
+
+def _is_sorted(values):
+    return bool(len(values) < 2 or np.all(values[1:] > values[:-1]))
 
 
 class CrmLoyaltyReview(models.Model):
@@ -510,30 +525,40 @@ class CrmLoyaltyReview(models.Model):
         r['rfm_score'] = np.where(buyer, np.round(100.0 * (
             weights[0] * (r['r_score'] - 1) + weights[1] * (r['f_score'] - 1)
             + weights[2] * (r['m_score'] - 1)) / (4.0 * wsum), 2), 0.0)
-        r['segment'] = [rfm.segment(rs, fs) if b else None for rs, fs, b in
-                        zip(r['r_score'].tolist(), r['f_score'].tolist(), buyer.tolist())]
-        abc_edges = tuple(tuple(e) if e else None for e in params['abc_edges'])
+        # segment of each (R, F) cell from a lookup table (row 0: no purchase, no segment)
+        segment_table = np.full((6, 6), None, dtype=object)
+        for r_value in range(1, 6):
+            for f_value in range(1, 6):
+                segment_table[r_value, f_value] = rfm.segment(r_value, f_value)
+        segments = segment_table[r['r_score'], r['f_score']]
+        r['segment'] = segments.tolist()
+        r['abc_class'] = self._abc_classes(ids, r['monetary'], buyer, params['abc_edges'])
         total = params['total_monetary']
-        r['abc_class'] = [abc.classify(pid, m, abc_edges) if b else None for pid, m, b in
-                          zip(ids.tolist(), r['monetary'].tolist(), buyer.tolist())]
         r['revenue_share'] = np.where(buyer & (total > 0),
                                       r['monetary'] / (total if total > 0 else 1.0), 0.0)
         # money
         extras = self.env['crm.loyalty.value']._cost_to_serve_extra(
             company, ids.tolist(), _as_date(params['date_from']), date) or {}
-        extra_total = np.array([sum((extras.get(pid) or {}).values()) for pid in ids.tolist()],
-                               dtype=float)
+        index = dict(zip(ids.tolist(), range(n)))
+        extra_rows = [(index[pid], costs) for pid, costs in extras.items()
+                      if costs and pid in index]
+        extra_total = np.zeros(n, dtype=float)
+        for i, costs in extra_rows:
+            extra_total[i] = sum(costs.values())
         r['cost_to_serve'] = np.round(r['discount'] + extra_total, 2)
-        r['cost_to_serve_detail'] = []
         discounts_label = _('Discounts')
-        for pid, discount in zip(ids.tolist(), r['discount'].tolist()):
+        detail = np.full(n, None, dtype=object)
+        discounts = r['discount'].tolist()
+        for i in np.flatnonzero(r['discount']).tolist():
+            detail[i] = '%s: %.2f' % (discounts_label, round(discounts[i], 2))
+        for i, costs in extra_rows:  # the few customers with costs from other addons
             parts = {}
-            if discount:
-                parts[discounts_label] = round(discount, 2)
-            for label, amount in (extras.get(pid) or {}).items():
+            if discounts[i]:
+                parts[discounts_label] = round(discounts[i], 2)
+            for label, amount in costs.items():
                 parts[label] = round(parts.get(label, 0.0) + amount, 2)
-            r['cost_to_serve_detail'].append(
-                '\n'.join('%s: %.2f' % item for item in sorted(parts.items())) or None)
+            detail[i] = '\n'.join('%s: %.2f' % item for item in sorted(parts.items())) or None
+        r['cost_to_serve_detail'] = detail.tolist()
         r['profit'] = np.round(r['margin'] - r['cost_to_serve'], 2)
         cost_base = r['monetary'] - r['margin'] + r['cost_to_serve']
         with np.errstate(all='ignore'):
@@ -548,8 +573,12 @@ class CrmLoyaltyReview(models.Model):
         company_rate = params['company_retention']
         discount_rate = company.loyalty_discount_rate / 100.0
         yearly_margin = r['margin'] * 12.0 / window_months
-        retention = np.array([rates.get(seg, company_rate) if seg else 0.0
-                              for seg in r['segment']], dtype=float)
+        retention_table = np.zeros((6, 6), dtype=float)
+        for r_value in range(1, 6):
+            for f_value in range(1, 6):
+                retention_table[r_value, f_value] = rates.get(
+                    segment_table[r_value, f_value], company_rate)
+        retention = retention_table[r['r_score'], r['f_score']]
         r['clv_simple'] = np.where(buyer, np.round(
             yearly_margin * retention / (1 + discount_rate - retention), 2), 0.0)
         horizon = company.loyalty_clv_horizon
@@ -597,46 +626,57 @@ class CrmLoyaltyReview(models.Model):
             (r['gap_ratio'] > company.loyalty_churn_high_gap)
         medium = (known & (p_alive < company.loyalty_churn_medium_p_alive)) | \
             (r['gap_ratio'] > company.loyalty_churn_medium_gap)
-        r['churn_risk'] = [('high' if h else 'medium' if m else 'low') if b else None
-                           for h, m, b in zip(high.tolist(), medium.tolist(), buyer.tolist())]
+        churn = np.where(high, 'high', np.where(medium, 'medium', 'low')).astype(object)
+        churn[~buyer] = None
+        r['churn_risk'] = churn.tolist()
         # ladder, attitude, types
         prospects, referrals = self._ladder_inputs(company, ids.tolist())
         attitudes = self.env['crm.loyalty.value']._attitude_scores(company, ids.tolist()) or {}
         unresolved = self.env['crm.loyalty.value']._unresolved_complaint_partner_ids(
             company, ids.tolist()) or set()
-        r['ladder_stage'], r['loyalty_type'], r['customer_type_computed'] = [], [], []
-        r['referral_count'] = []
-        r['attitude_score'], r['attitude_known'], r['unresolved'] = [], [], []
+
+        def members(pids):
+            mask = np.zeros(n, dtype=bool)
+            mask[[index[pid] for pid in pids if pid in index]] = True
+            return mask
+
+        referred = np.zeros(n, dtype=np.int64)
+        for pid, count in referrals.items():
+            if pid in index:
+                referred[index[pid]] = count
+        attitude = np.full(n, np.nan)
+        known = np.zeros(n, dtype=bool)
+        attitude_score = np.full(n, None, dtype=object)
+        for pid, score in attitudes.items():
+            if score is not None and pid in index:
+                attitude[index[pid]] = score
+                known[index[pid]] = True
+                attitude_score[index[pid]] = round(float(score), 4)
+        unresolved = members(unresolved)
+        stage = self._stages(buyer, members(prospects), lifetime, r['frequency'],
+                             r['previous_frequency'], r['incentive_free_rate'], attitude,
+                             known, referred)
+        r['ladder_stage'] = stage.tolist()
+        r['referral_count'] = referred.tolist()
+        r['attitude_score'] = attitude_score.tolist()
+        r['attitude_known'] = known.tolist()
+        r['unresolved'] = unresolved.tolist()
+        repeat_high = np.isin(stage, ['client', 'loyal', 'advocate'])
+        with np.errstate(invalid='ignore'):
+            attitude_high = known & (attitude >= ATTITUDE_HIGH)
+        loyalty_type = np.where(
+            repeat_high & attitude_high, 'true', np.where(
+                attitude_high, 'latent', np.where(repeat_high, 'spurious', 'none'))
+        ).astype(object)
+        loyalty_type[~known] = 'unknown'
+        loyalty_type[~buyer] = None
+        r['loyalty_type'] = loyalty_type.tolist()
         mercenary = company.loyalty_mercenary_share / 100.0
-        for i, pid in enumerate(ids.tolist()):
-            attitude = attitudes.get(pid)
-            referred = referrals.get(pid, 0)
-            stage = self._stage(bool(buyer[i]), pid in prospects, int(lifetime[i]),
-                                int(r['frequency'][i]), int(r['previous_frequency'][i]),
-                                r['incentive_free_rate'][i], attitude, referred)
-            r['ladder_stage'].append(stage)
-            r['referral_count'].append(referred)
-            r['attitude_score'].append(round(float(attitude), 4) if attitude is not None
-                                       else None)
-            r['attitude_known'].append(attitude is not None)
-            r['unresolved'].append(pid in unresolved)
-            repeat_high = stage in ('client', 'loyal', 'advocate')
-            if not buyer[i]:
-                r['loyalty_type'].append(None)
-            elif attitude is None:
-                r['loyalty_type'].append('unknown')
-            else:
-                attitude_high = attitude >= ATTITUDE_HIGH
-                r['loyalty_type'].append(
-                    'true' if repeat_high and attitude_high else
-                    'latent' if attitude_high else 'spurious' if repeat_high else 'none')
-            computed = None
-            if pid in unresolved and buyer[i] and (r['frequency'][i] == 0
-                                                   or r['churn_risk'][i] == 'high'):
-                computed = 'defector'
-            elif r['frequency'][i] > 0 and r['discount_share'][i] >= mercenary:
-                computed = 'mercenary'
-            r['customer_type_computed'].append(computed)
+        defector = unresolved & buyer & ((r['frequency'] == 0) | (churn == 'high'))
+        computed = np.full(n, None, dtype=object)
+        computed[(r['frequency'] > 0) & (r['discount_share'] >= mercenary)] = 'mercenary'
+        computed[defector] = 'defector'
+        r['customer_type_computed'] = computed.tolist()
         r['qualification_value'] = self._metric_values(company, r)
         return r
 
@@ -659,6 +699,38 @@ class CrmLoyaltyReview(models.Model):
             stage = 'advocate'
         return stage
 
+    @staticmethod
+    def _stages(buyer, prospect, lifetime, frequency, previous, free_rate, attitude, known,
+                referred):
+        """:meth:`_stage` for arrays of customers (``attitude`` NaN where not ``known``)."""
+        with np.errstate(invalid='ignore'):
+            loyal = ((free_rate >= LOYAL_INCENTIVE_FREE)
+                     & (~known | (attitude >= ATTITUDE_HIGH - 0.1)))
+        client = (frequency > 0) & (previous > 0)
+        stage = np.where(client & loyal, 'loyal', np.where(client, 'client', 'repeat'))
+        stage = np.where(lifetime < 2, 'first_time', stage)
+        stage = np.where((referred != 0) & (lifetime >= 2), 'advocate', stage)
+        stage = np.where(buyer, stage, np.where(prospect, 'prospect', 'suspect'))
+        return stage.astype(object)
+
+    @staticmethod
+    def _abc_classes(ids, monetary, buyer, abc_edges):
+        """:func:`..lib.abc.classify` for arrays of customers (None for non-buyers)."""
+        key = -np.asarray(monetary, dtype=float)
+        ids = np.asarray(ids, dtype=np.int64)
+
+        def within(edge):  # (-revenue, partner_id) <= edge, as tuples compare
+            if not edge:
+                return np.zeros(len(ids), dtype=bool)
+            return (key < edge[0]) | ((key == edge[0]) & (ids <= edge[1]))
+
+        last_a, last_b = abc_edges
+        positive = monetary > 0
+        classes = np.where(positive & within(last_a), 'A',
+                           np.where(positive & within(last_b), 'B', 'C')).astype(object)
+        classes[~buyer] = None
+        return classes.tolist()
+
     @api.model
     def _ladder_inputs(self, company, partner_ids):
         """Partners with a sale order in the company (prospects) and, per partner, how many
@@ -668,8 +740,8 @@ class CrmLoyaltyReview(models.Model):
             SELECT DISTINCT p.commercial_partner_id FROM sale_order so
               JOIN res_partner p ON p.id = so.partner_id
              WHERE so.company_id = %s AND so.state != 'cancel'
-               AND p.commercial_partner_id = ANY(%s)
-        """, (company.id, partner_ids))
+               AND p.commercial_partner_id = ANY(%s::int[])
+        """, (company.id, _int_array(partner_ids)))
         prospects = set(row[0] for row in cr.fetchall())
         cr.execute("""
             SELECT r.commercial_partner_id, count(DISTINCT p.commercial_partner_id)
@@ -679,10 +751,10 @@ class CrmLoyaltyReview(models.Model):
                      WHERE company_id = %s AND type = 'out_invoice'
                        AND state IN ('open', 'paid')) buyer
                 ON buyer.commercial_partner_id = p.commercial_partner_id
-             WHERE r.commercial_partner_id = ANY(%s)
+             WHERE r.commercial_partner_id = ANY(%s::int[])
                AND p.commercial_partner_id != r.commercial_partner_id
              GROUP BY r.commercial_partner_id
-        """, (company.id, partner_ids))
+        """, (company.id, _int_array(partner_ids)))
         return prospects, dict(cr.fetchall())
 
     @api.model
@@ -695,50 +767,68 @@ class CrmLoyaltyReview(models.Model):
         return np.round(r[metric].astype(float), 2)
 
     def _decide_tiers(self, company, params, r, realtime):
-        """Class decision per customer (see :mod:`..lib.tiers`); fills the class columns of
-        ``r`` and returns the changes."""
+        """Class decision per customer (see :mod:`..lib.tiers`, :func:`~..lib.tiers.decide`
+        for all customers at once); fills the class columns of ``r`` and returns the
+        changes."""
         date = _as_date(params['date'])
+        today = (date - EPOCH).days
         tiers = [tierlib.Tier(t.id, t.level, t.threshold, t.keep_threshold) for t in
                  self.env['crm.loyalty.tier'].sudo().search(
                      [('company_id', '=', company.id)], order='level')]
-        ids = r['partner_id'].tolist()
+        ids = r['partner_id']
+        n = len(ids)
         cr = self.env.cr
         cr.execute("""
-            SELECT partner_id, id, tier_id, tier_locked, downgrade_pending_since, tier_changed_on
-              FROM crm_loyalty_value WHERE company_id = %s AND partner_id = ANY(%s)
-        """, (company.id, ids))
-        existing = {row[0]: row[1:] for row in cr.fetchall()}
-        r['value_id'], r['tier_id'], r['computed_tier_id'], r['tier_level'] = [], [], [], []
-        r['downgrade_pending_since'], r['tier_changed_on'], r['tier_locked'] = [], [], []
-        changes = []
-        levels = {tier.id: tier.level for tier in tiers}
-        grace = company.loyalty_grace_days
-        values = r['qualification_value'].tolist()
-        eligible = (r['frequency'] > 0).tolist()
-        for i, pid in enumerate(ids):
-            value_id, tier_id, locked, pending, changed_on = existing.get(
-                pid, (None, None, False, None, None))
-            decision = tierlib.decide(tier_id, values[i], eligible[i], tiers,
-                                      _as_date(pending), date, grace, bool(locked),
-                                      _as_date(changed_on))
-            new_tier, pending_new = decision.tier_id, decision.pending_since
-            event = decision.event
-            if realtime and event != 'upgrade':
-                new_tier, pending_new, event = tier_id, _as_date(pending), None
-            r['value_id'].append(value_id)
-            r['tier_id'].append(new_tier)
-            r['tier_level'].append(levels.get(new_tier, 0) if new_tier else None)
-            r['computed_tier_id'].append(decision.qualified_id)
-            r['downgrade_pending_since'].append(pending_new)
-            r['tier_locked'].append(bool(locked))
-            r['tier_changed_on'].append(date if new_tier != tier_id else _as_date(changed_on))
-            if event in ('upgrade', 'downgrade', 'leave', 'at_risk'):
-                changes.append((pid, tier_id, new_tier, event))
+            SELECT partner_id, id, COALESCE(tier_id, 0), COALESCE(tier_locked, false),
+                   COALESCE(downgrade_pending_since - DATE '1970-01-01', -1),
+                   COALESCE(tier_changed_on - DATE '1970-01-01', -1)
+              FROM crm_loyalty_value WHERE company_id = %s AND partner_id = ANY(%s::int[])
+        """, (company.id, _int_array(ids.tolist())))
+        existing = cr.fetchall()
+        value_id = np.zeros(n, dtype=np.int64)
+        tier_id = np.zeros(n, dtype=np.int64)
+        locked = np.zeros(n, dtype=bool)
+        pending = np.full(n, -1, dtype=np.int64)
+        changed_on = np.full(n, -1, dtype=np.int64)
+        if existing:
+            columns = np.array(existing, dtype=np.int64).T
+            position = np.searchsorted(ids, columns[0]) if _is_sorted(ids) else np.array(
+                [dict(zip(ids.tolist(), range(n)))[pid] for pid in columns[0].tolist()],
+                dtype=np.int64)
+            value_id[position] = columns[1]
+            tier_id[position] = columns[2]
+            locked[position] = columns[3].astype(bool)
+            pending[position] = columns[4]
+            changed_on[position] = columns[5]
+        new_tier, qualified, pending_new, event = tierlib.decide_many(
+            tier_id, r['qualification_value'], r['frequency'] > 0, tiers, pending, today,
+            company.loyalty_grace_days, locked, changed_on)
+        if realtime:
+            keep = event != 1
+            new_tier = np.where(keep, tier_id, new_tier)
+            pending_new = np.where(keep, pending, pending_new)
+            event = np.where(keep, 0, event)
+        levels = np.zeros(n, dtype=np.int64)
+        for tier in tiers:
+            levels[new_tier == tier.id] = tier.level
+        moved = new_tier != tier_id
+        r['value_id'] = _nulls(value_id, value_id == 0)
+        r['tier_id'] = _nulls(new_tier, new_tier == 0)
+        r['tier_level'] = _nulls(levels, new_tier == 0)
+        r['computed_tier_id'] = _nulls(qualified, qualified == 0)
+        r['downgrade_pending_since'] = _dates(pending_new)
+        r['tier_locked'] = locked.tolist()
+        r['tier_changed_on'] = _dates(np.where(moved, today, changed_on))
+        changes = [(pid, old or None, new or None, tierlib.EVENTS[code]) for pid, old, new, code
+                   in zip(ids[event > 0].tolist(), tier_id[event > 0].tolist(),
+                          new_tier[event > 0].tolist(), event[event > 0].tolist())
+                   if code != 5]  # 'recovered' is not a change
         # a customer of the top class with a complaint left unresolved is at high churn risk,
         # whatever its buying rhythm says (the complaints addon raises it at intake too)
-        top = tiers[-1].level if tiers else None
-        for i, level in enumerate(r['tier_level']):
-            if top is not None and level == top and r['unresolved'][i] and r['churn_risk'][i]:
+        if tiers:
+            top = (new_tier != 0) & (levels == tiers[-1].level) & np.array(
+                r['unresolved'], dtype=bool) & (r['buyer'])
+            for i in np.flatnonzero(top).tolist():
                 r['churn_risk'][i] = 'high'
         return changes
 
@@ -750,78 +840,21 @@ class CrmLoyaltyReview(models.Model):
         n = len(r['partner_id'])
         if not n:
             return
-        origin = datetime(1970, 1, 1).date()
-
-        def day(value):
-            return (origin + timedelta(days=int(value))) if value >= 0 else None
-
-        def num(value):
-            return None if value is None or (isinstance(value, float) and math.isnan(value)) \
-                else value
-
-        rfm_cells = [rfm.cell(a, b, c) if a else None for a, b, c in zip(
-            r['r_score'].tolist(), r['f_score'].tolist(), r['m_score'].tolist())]
-        buyer = r['buyer'].tolist()
-        columns = {
-            'review_date': [date] * n,
-            'tier_id': r['tier_id'], 'tier_level': r['tier_level'],
-            'computed_tier_id': r['computed_tier_id'],
-            'tier_changed_on': r['tier_changed_on'],
-            'downgrade_pending_since': r['downgrade_pending_since'],
-            'qualification_value': np.round(r['qualification_value'], 2).tolist(),
-            'first_invoice_date': [day(v) for v in r['first_day'].tolist()],
-            'last_invoice_date': [day(v) for v in r['last_day'].tolist()],
-            'recency_days': [v if b else None for v, b in zip(r['recency_days'].tolist(), buyer)],
-            'frequency': r['frequency'].tolist(), 'monetary': np.round(r['monetary'], 2).tolist(),
-            'lifetime_frequency': r['lifetime_frequency'].tolist(),
-            'lifetime_monetary': np.round(r['lifetime_monetary'], 2).tolist(),
-            'previous_frequency': r['previous_frequency'].tolist(),
-            'r_score': r['r_score'].tolist(), 'f_score': r['f_score'].tolist(),
-            'm_score': r['m_score'].tolist(), 'rfm_cell': rfm_cells,
-            'rfm_score': r['rfm_score'].tolist(), 'segment': r['segment'],
-            'margin': np.round(r['margin'], 2).tolist(),
-            'discount_amount': np.round(r['discount'], 2).tolist(),
-            'discount_share': np.round(r['discount_share'], 4).tolist(),
-            'cost_to_serve': r['cost_to_serve'].tolist(),
-            'cost_to_serve_detail': r['cost_to_serve_detail'],
-            'profit': r['profit'].tolist(),
-            'ideal_index': [num(v) for v in np.round(r['ideal_index'], 4).tolist()],
-            'abc_class': r['abc_class'],
-            'revenue_share': np.round(r['revenue_share'], 6).tolist(),
-            'clv': [num(v) for v in np.round(r['clv'], 2).tolist()],
-            'clv_method': r['clv_method'], 'clv_simple': r['clv_simple'].tolist(),
-            'clv_model': [num(v) for v in r['clv_model'].tolist()],
-            'p_alive': [num(v) for v in r['p_alive'].tolist()],
-            'expected_purchases': [num(v) for v in r['expected_purchases'].tolist()],
-            'expected_spend': [num(v) for v in r['expected_spend'].tolist()],
-            'churn_risk': r['churn_risk'],
-            'gap_ratio': [num(v) for v in r['gap_ratio'].tolist()],
-            'repeat_days': r['repeat_days'].tolist(),
-            'incentive_free_days': r['incentive_free_days'].tolist(),
-            'incentive_free_rate': [num(v) for v in np.round(r['incentive_free_rate'], 4)
-                                    .tolist()],
-            'ladder_stage': r['ladder_stage'], 'referral_count': r['referral_count'],
-            'attitude_score': r['attitude_score'], 'attitude_known': r['attitude_known'],
-            'loyalty_type': r['loyalty_type'],
-            'customer_type_computed': r['customer_type_computed'],
-            'unresolved_complaints': r['unresolved'],
-        }
-        ordered = [['\\N' if v is None else str(v) for v in r['value_id']],
-                   [str(v) for v in r['partner_id'].tolist()]]
-        for name in WRITTEN_COLUMNS:
-            if name == 'cost_to_serve_detail':  # the only free text: escape it
-                ordered.append([_copy_text(v) for v in columns[name]])
-            else:  # numbers, dates, booleans (COPY reads True/False) and selection keys
-                ordered.append(['\\N' if v is None else str(v) for v in columns[name]])
-        buffer = io.StringIO('\n'.join('\t'.join(row) for row in zip(*ordered)) + '\n')
+        columns = self._copy_columns(r, date)
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator='\n').writerows(
+            zip(r['value_id'], r['partner_id'].tolist(), *[columns[c] for c in WRITTEN_COLUMNS]))
+        buffer.seek(0)
         cr.execute("DROP TABLE IF EXISTS crm_loyalty_value_stage")
         # the column list is this module's constant WRITTEN_COLUMNS, never input
         stage_sql = ("CREATE TEMP TABLE crm_loyalty_value_stage ON COMMIT DROP AS "
                      "SELECT id, partner_id, %s FROM crm_loyalty_value WITH NO DATA"
                      % ', '.join(WRITTEN_COLUMNS))
         cr.execute(stage_sql)  # pylint: disable=sql-injection
-        cr.copy_expert("COPY crm_loyalty_value_stage (id, partner_id, %s) FROM STDIN"
-                       % ', '.join(WRITTEN_COLUMNS), buffer)
+        # CSV: an unquoted empty field is NULL (no column holds an empty string), text is
+        # quoted by the writer where needed
+        cr.copy_expert("COPY crm_loyalty_value_stage (id, partner_id, %s) FROM STDIN "
+                       "WITH (FORMAT csv)" % ', '.join(WRITTEN_COLUMNS), buffer)
         assignments = ', '.join('%s = s.%s' % (c, c) for c in WRITTEN_COLUMNS)
         targets = ', '.join('v.%s' % c for c in WRITTEN_COLUMNS if c != 'review_date')
         sources = ', '.join('s.%s' % c for c in WRITTEN_COLUMNS if c != 'review_date')
@@ -844,24 +877,80 @@ class CrmLoyaltyReview(models.Model):
         changed += len(created)
         r['value_id'] = [vid or created.get(pid) for vid, pid in
                          zip(r['value_id'], r['partner_id'].tolist())]
-        cr.execute("DROP TABLE crm_loyalty_value_stage")
         # customer type is a stored compute over a raw-written column
         cr.execute("""
             UPDATE crm_loyalty_value SET customer_type = customer_type_computed,
                    customer_type_source = CASE customer_type_computed
                        WHEN 'mercenary' THEN %s WHEN 'defector' THEN %s END
              WHERE company_id = %s AND customer_type_manual IS NULL
-               AND partner_id = ANY(%s)
+               AND partner_id IN (SELECT partner_id FROM crm_loyalty_value_stage)
                AND customer_type IS DISTINCT FROM customer_type_computed
         """, (_('computed: discounts reach the mercenary share'),
-              _('computed: lapsed after unresolved complaints'), company.id,
-              r['partner_id'].tolist()))
+              _('computed: lapsed after unresolved complaints'), company.id))
+        cr.execute("DROP TABLE crm_loyalty_value_stage")
         self.env['crm.loyalty.value'].invalidate_cache(
             fnames=WRITTEN_COLUMNS + ['customer_type', 'customer_type_source'])
         if run['id']:
             cr.execute("UPDATE crm_loyalty_review SET changed_count = changed_count + %s "
                        "WHERE id = %s", (changed, run['id']))
             self.invalidate_cache(fnames=['changed_count'])
+
+    @staticmethod
+    def _copy_columns(r, date):
+        """The WRITTEN_COLUMNS of ``r`` as lists of Python values (None for NULL), built
+        column-wise with numpy (no per-customer Python)."""
+        n = len(r['partner_id'])
+        nulls, days = _nulls, _dates
+
+        def num(values):  # NaN -> NULL
+            values = np.asarray(values, dtype=float)
+            return nulls(values, np.isnan(values))
+
+        buyer = r['buyer']
+        rfm_cells = (r['r_score'] * 100 + r['f_score'] * 10 + r['m_score']).astype(str)
+        return {
+            'review_date': [date] * n,
+            'tier_id': r['tier_id'], 'tier_level': r['tier_level'],
+            'computed_tier_id': r['computed_tier_id'],
+            'tier_changed_on': r['tier_changed_on'],
+            'downgrade_pending_since': r['downgrade_pending_since'],
+            'qualification_value': np.round(r['qualification_value'], 2).tolist(),
+            'first_invoice_date': days(r['first_day']),
+            'last_invoice_date': days(r['last_day']),
+            'recency_days': nulls(r['recency_days'], ~buyer),
+            'frequency': r['frequency'].tolist(), 'monetary': np.round(r['monetary'], 2).tolist(),
+            'lifetime_frequency': r['lifetime_frequency'].tolist(),
+            'lifetime_monetary': np.round(r['lifetime_monetary'], 2).tolist(),
+            'previous_frequency': r['previous_frequency'].tolist(),
+            'r_score': r['r_score'].tolist(), 'f_score': r['f_score'].tolist(),
+            'm_score': r['m_score'].tolist(), 'rfm_cell': nulls(rfm_cells, r['r_score'] == 0),
+            'rfm_score': r['rfm_score'].tolist(), 'segment': r['segment'],
+            'margin': np.round(r['margin'], 2).tolist(),
+            'discount_amount': np.round(r['discount'], 2).tolist(),
+            'discount_share': np.round(r['discount_share'], 4).tolist(),
+            'cost_to_serve': r['cost_to_serve'].tolist(),
+            'cost_to_serve_detail': r['cost_to_serve_detail'],
+            'profit': r['profit'].tolist(),
+            'ideal_index': num(np.round(r['ideal_index'], 4)),
+            'abc_class': r['abc_class'],
+            'revenue_share': np.round(r['revenue_share'], 6).tolist(),
+            'clv': num(np.round(r['clv'], 2)),
+            'clv_method': r['clv_method'], 'clv_simple': r['clv_simple'].tolist(),
+            'clv_model': num(r['clv_model']),
+            'p_alive': num(r['p_alive']),
+            'expected_purchases': num(r['expected_purchases']),
+            'expected_spend': num(r['expected_spend']),
+            'churn_risk': r['churn_risk'],
+            'gap_ratio': num(r['gap_ratio']),
+            'repeat_days': r['repeat_days'].tolist(),
+            'incentive_free_days': r['incentive_free_days'].tolist(),
+            'incentive_free_rate': num(np.round(r['incentive_free_rate'], 4)),
+            'ladder_stage': r['ladder_stage'], 'referral_count': r['referral_count'],
+            'attitude_score': r['attitude_score'], 'attitude_known': r['attitude_known'],
+            'loyalty_type': r['loyalty_type'],
+            'customer_type_computed': r['customer_type_computed'],
+            'unresolved_complaints': r['unresolved'],
+        }
 
     def _record_changes(self, company, r, changes, realtime, run):
         """History rows, chatter, activities and pricelists for the class changes."""

@@ -106,3 +106,43 @@ class TestPureModules(TransactionCase):
         # locked: nothing moves, the qualified class is still reported
         self.assertEqual(tiers.decide(1, 6000, True, classes, None, today, 30, locked=True),
                          (1, 3, None, None))
+
+    def test_tier_decisions_vectorised_match_one_by_one(self):
+        """decide_many (the review's path) gives decide's answer in every case of a grid:
+        current class (none, each, unknown), values around every threshold and keep
+        threshold, eligibility, pending dates around the grace period, lock, class changed
+        today, grace zero."""
+        classes = [tiers.Tier(11, 1, 1.0, 1.0), tiers.Tier(12, 2, 1000.0, 800.0),
+                   tiers.Tier(13, 3, 5000.0, 4000.0)]
+        today = date(2024, 6, 30)
+        epoch = date(1970, 1, 1)
+        cases = []
+        for current in (None, 11, 12, 13, 99):
+            for value in (0.0, 1.0, 799.0, 800.0, 999.0, 1000.0, 3999.0, 4000.0, 5000.0):
+                for eligible in (True, False):
+                    for pending in (None, date(2024, 6, 10), date(2024, 5, 31),
+                                    date(2024, 5, 1)):
+                        for locked in (False, True):
+                            for changed_on in (None, date(2024, 1, 1), today):
+                                cases.append((current, value, eligible, pending, locked,
+                                              changed_on))
+        for grace in (30, 0):
+            expected = [tiers.decide(c, v, e, classes, p, today, grace, locked=lock,
+                                     changed_on=ch)
+                        for c, v, e, p, lock, ch in cases]
+
+            def days(value):
+                return (value - epoch).days if value else -1
+
+            tier_ids, qualified, pending, events = tiers.decide_many(
+                [c or 0 for c, *_r in cases], [case[1] for case in cases],
+                [case[2] for case in cases], classes, [days(case[3]) for case in cases],
+                days(today), grace, [case[4] for case in cases],
+                [days(case[5]) for case in cases])
+            got = [(t or None, q or None,
+                    date.fromordinal(epoch.toordinal() + p) if p >= 0 else None,
+                    tiers.EVENTS[e])
+                   for t, q, p, e in zip(tier_ids.tolist(), qualified.tolist(),
+                                         pending.tolist(), events.tolist())]
+            for case, want, have in zip(cases, expected, got):
+                self.assertEqual(tuple(want), have, 'grace %s, case %s' % (grace, (case,)))
