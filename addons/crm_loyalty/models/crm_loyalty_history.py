@@ -15,8 +15,9 @@ class CrmLoyaltyHistory(models.Model):
 
     value_id = fields.Many2one('crm.loyalty.value', required=True, ondelete='cascade',
                                index=True)
+    # the partner form lists a customer's history: searched by partner
     partner_id = fields.Many2one(related='value_id.partner_id', store=True, readonly=True,
-                                 string='Customer')
+                                 string='Customer', index=True)
     company_id = fields.Many2one(related='value_id.company_id', store=True, readonly=True)
     date = fields.Date(required=True, index=True)
     from_tier_id = fields.Many2one('crm.loyalty.tier', 'From', ondelete='set null')

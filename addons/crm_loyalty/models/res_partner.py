@@ -89,21 +89,47 @@ class ResPartner(models.Model):
 
     @api.depends('commercial_partner_id')
     def _compute_loyalty_value_id(self):
-        company = self._loyalty_company()
-        values = self.env['crm.loyalty.value'].sudo().search([
-            ('partner_id', 'in', self.mapped('commercial_partner_id').ids),
-            ('company_id', '=', company.id)])
-        by_partner = {value.partner_id.id: value.id for value in values}
+        """The value row of the commercial partner in the context company: one query that
+        reads neither the partners nor the rows (the form asks for a handful of figures)."""
+        company_id = self.env.context.get('force_company') or self.env.user.company_id.id
+        saved = [partner.id for partner in self if isinstance(partner.id, int)]
+        by_partner = {}
+        if saved:
+            self.env.cr.execute("""
+                SELECT p.id, v.id FROM res_partner p
+                  JOIN crm_loyalty_value v ON v.partner_id = p.commercial_partner_id
+                                          AND v.company_id = %s
+                 WHERE p.id = ANY(%s)""", (company_id, saved))
+            by_partner = dict(self.env.cr.fetchall())
         for partner in self:
-            partner.loyalty_value_id = by_partner.get(partner.commercial_partner_id.id)
+            if isinstance(partner.id, int):
+                partner.loyalty_value_id = by_partner.get(partner.id)
+            else:  # a partner being created in a form: its parent's row, if any
+                commercial = partner.commercial_partner_id
+                partner.loyalty_value_id = self.env['crm.loyalty.value'].sudo().search([
+                    ('partner_id', '=', commercial.id), ('company_id', '=', company_id)],
+                    limit=1) if isinstance(commercial.id, int) else False
 
     @api.depends('loyalty_value_id')
     def _compute_loyalty_figures(self):
+        """The figures of the value rows, read by one query of just these columns (prefetching
+        every column of the rows would cost more than the rest of the partner form)."""
+        Value = self.env['crm.loyalty.value']
+        value_ids = list(set(self.mapped('loyalty_value_id').ids))
+        sources = ['tier_id'] + sorted(set(LOYALTY_FIGURES.values()))
+        rows = {}
+        if value_ids:
+            # column names come from LOYALTY_FIGURES, a constant of this module
+            query = 'SELECT id, %s FROM crm_loyalty_value WHERE id = ANY(%%s)' % ', '.join(
+                sources)
+            self.env.cr.execute(query, (value_ids,))  # pylint: disable=sql-injection
+            rows = {row[0]: dict(zip(sources, row[1:])) for row in self.env.cr.fetchall()}
         for partner in self:
-            value = partner.loyalty_value_id.sudo()
-            partner.loyalty_tier_id = value.tier_id
+            row = rows.get(partner.loyalty_value_id.id)
+            partner.loyalty_tier_id = row and row['tier_id']
             for name, source in LOYALTY_FIGURES.items():
-                partner[name] = value[source] if value else False
+                partner[name] = Value._fields[source].convert_to_cache(
+                    row[source], Value) if row else False
 
     def _loyalty_value_query(self, domain):
         """``(sql, params)`` selecting the partner ids of the value rows matching ``domain``
