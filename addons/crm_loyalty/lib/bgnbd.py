@@ -50,42 +50,61 @@ def _arrays(x, t_x, T):
     return x, t_x, T
 
 
-def log_likelihood(params, x, t_x, T):
-    """Log-likelihood of each customer (array)."""
+def _counts(x):
+    """The distinct repeat counts and where each customer's is: functions of ``x`` alone
+    are computed once per count (few) and gathered, with the same values."""
+    counts, inverse = np.unique(x, return_inverse=True)
+    return counts, inverse.ravel()
+
+
+def _terms(params, x, t_x, T, counts):
+    """The three log terms of the likelihood (6) and ``log(alpha + T)``."""
     r, alpha, a, b = params
-    x, t_x, T = _arrays(x, t_x, T)
-    a1 = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha)
-    a2 = special.betaln(a, b + x) - special.betaln(a, b) - (r + x) * np.log(alpha + T)
+    distinct, inverse = counts
+    log_alpha_T = np.log(alpha + T)
+    a1 = special.gammaln(r + distinct)[inverse] - special.gammaln(r) + r * np.log(alpha)
+    a2 = special.betaln(a, b + distinct)[inverse] - special.betaln(a, b) \
+        - (r + x) * log_alpha_T
     repeat = x > 0
     a3 = np.full_like(x, -np.inf)
     xr = x[repeat]
-    a3[repeat] = (special.betaln(a + 1, b + xr - 1) - special.betaln(a, b)
+    # count 0 has no third term: computed at 1 (any valid count) and dropped
+    beta3 = special.betaln(a + 1, b + np.where(distinct > 0, distinct, 1.0) - 1)[inverse]
+    a3[repeat] = (beta3[repeat] - special.betaln(a, b)
                   - (r + xr) * np.log(alpha + t_x[repeat]))
+    return a1, a2, a3, log_alpha_T
+
+
+def log_likelihood(params, x, t_x, T):
+    """Log-likelihood of each customer (array)."""
+    x, t_x, T = _arrays(x, t_x, T)
+    a1, a2, a3, _log_alpha_T = _terms(params, x, t_x, T, _counts(x))
     return a1 + np.logaddexp(a2, a3)
 
 
-def _objective(log_params, x, t_x, T, w, total):
-    """Mean negative log-likelihood and its gradient in log-parameters."""
+def _objective(log_params, x, t_x, T, w, total, counts=None):
+    """Mean negative log-likelihood and its gradient in log-parameters (the likelihood's
+    terms computed once for both)."""
     r, alpha, a, b = params = np.exp(log_params)
-    ll = log_likelihood(params, x, t_x, T)
+    counts = counts or _counts(x)
+    distinct, inverse = counts
+    a1, a2, a3, log_alpha_T = _terms(params, x, t_x, T, counts)
+    ll = a1 + np.logaddexp(a2, a3)
     value = -np.sum(w * ll) / total
     if not np.isfinite(value):
         return 1e100, np.zeros(4)
     psi = special.digamma
     repeat = x > 0
-    a2 = special.betaln(a, b + x) - special.betaln(a, b) - (r + x) * np.log(alpha + T)
-    a3 = np.full_like(x, -np.inf)
-    a3[repeat] = (special.betaln(a + 1, b + x[repeat] - 1) - special.betaln(a, b)
-                  - (r + x[repeat]) * np.log(alpha + t_x[repeat]))
     w2 = special.expit(a2 - a3)
     w3 = 1.0 - w2
-    xm1 = np.where(repeat, x - 1, 0.0)
-    d_r = psi(r + x) - psi(r) + np.log(alpha) - w2 * np.log(alpha + T) - w3 * np.log(alpha + t_x)
+    distinct_m1 = np.where(distinct > 0, distinct - 1, 0.0)
+    d_r = psi(r + distinct)[inverse] - psi(r) + np.log(alpha) - w2 * log_alpha_T \
+        - w3 * np.log(alpha + t_x)
     d_alpha = r / alpha - w2 * (r + x) / (alpha + T) - w3 * (r + x) / (alpha + t_x)
-    common = psi(a + b) - psi(a + b + x)
+    common = psi(a + b) - psi(a + b + distinct)[inverse]
     d_a = w2 * common + w3 * (psi(a + 1) - psi(a) + common)
-    d_b = (w2 * (psi(b + x) - psi(b) + common)
-           + w3 * np.where(repeat, psi(b + xm1) - psi(b) + common, 0.0))
+    d_b = (w2 * (psi(b + distinct)[inverse] - psi(b) + common)
+           + w3 * np.where(repeat, psi(b + distinct_m1)[inverse] - psi(b) + common, 0.0))
     grad = -np.array([np.sum(w * d) for d in (d_r, d_alpha, d_a, d_b)]) / total * params
     return value, grad
 
@@ -109,6 +128,7 @@ def fit(x, t_x, T, weights=None):
     rows, inverse = np.unique(np.column_stack([x, t_x, T]), axis=0, return_inverse=True)
     w = np.bincount(inverse.ravel(), weights=w)
     x, t_x, T = rows[:, 0], rows[:, 1], rows[:, 2]
+    counts = _counts(x)
     scale = 10.0 / max(float(T.max()), 1e-9)
     ts_x, ts = t_x * scale, T * scale
     best = None
@@ -116,7 +136,8 @@ def fit(x, t_x, T, weights=None):
         if best is not None and best.success:
             break
         result = optimize.minimize(_objective, np.array(start), jac=True, method='L-BFGS-B',
-                                   args=(x, ts_x, ts, w, customers), bounds=[(-15, 15)] * 4,
+                                   args=(x, ts_x, ts, w, customers, counts),
+                                   bounds=[(-15, 15)] * 4,
                                    options={'ftol': 1e-15, 'gtol': 1e-9, 'maxiter': 5000})
         if np.isfinite(result.fun) and result.fun < 1e100 and (best is None or result.fun < best.fun):
             best = result

@@ -21,13 +21,28 @@ from .bgnbd import SHAPE_RANGE, FitError, NotEnoughData
 MIN_REPEAT_CUSTOMERS = 10
 
 
-def log_likelihood(params, x, zbar):
+def log_likelihood(params, x, zbar, data=None):
+    """Log-likelihood of each customer. ``data`` = :func:`_prepare` ``(x, zbar)``: what
+    does not depend on the parameters, computed once for the hundreds of evaluations of a
+    fit (same values: the per-``x`` terms are computed on the few distinct counts)."""
     p, q, g = params
+    if data is None:
+        data = _prepare(x, zbar)
+    x, zbar, log_x, log_zbar, counts, inverse = data
+    px = p * x
+    pcounts = p * counts
+    return (special.gammaln(pcounts + q)[inverse] - special.gammaln(pcounts)[inverse]
+            - special.gammaln(q) + q * np.log(g)
+            + (px - 1) * log_zbar + px * log_x - (px + q) * np.log(g + x * zbar))
+
+
+def _prepare(x, zbar):
     x = np.asarray(x, dtype=float)
     zbar = np.asarray(zbar, dtype=float)
-    px = p * x
-    return (special.gammaln(px + q) - special.gammaln(px) - special.gammaln(q) + q * np.log(g)
-            + (px - 1) * np.log(zbar) + px * np.log(x) - (px + q) * np.log(g + x * zbar))
+    with np.errstate(divide='ignore', invalid='ignore'):
+        log_x, log_zbar = np.log(x), np.log(zbar)
+    counts, inverse = np.unique(x, return_inverse=True)
+    return x, zbar, log_x, log_zbar, counts, inverse.ravel()
 
 
 def fit(x, zbar):
@@ -40,9 +55,10 @@ def fit(x, zbar):
         raise NotEnoughData(len(x), len(x))
     scale = 10.0 / float(zbar.max())
     zs = zbar * scale
+    data = _prepare(x, zs)
 
     def objective(log_params):
-        value = -np.mean(log_likelihood(np.exp(log_params), x, zs))
+        value = -np.mean(log_likelihood(np.exp(log_params), x, zs, data))
         return value if np.isfinite(value) else 1e100
 
     result = optimize.minimize(objective, np.zeros(3), method='Nelder-Mead',

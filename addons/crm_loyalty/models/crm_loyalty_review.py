@@ -171,6 +171,17 @@ def _int_array(values):
     return '{%s}' % ','.join(map(str, values))
 
 
+def _array_literal(values, quote=False):
+    """A PostgreSQL array literal of ``values`` (None is NULL; text quoted and escaped when
+    ``quote``), to bind as one ``%s::type[]`` parameter."""
+    if quote:
+        items = ('NULL' if v is None else
+                 '"%s"' % str(v).replace('\\', '\\\\').replace('"', '\\"') for v in values)
+    else:
+        items = ('NULL' if v is None else str(v) for v in values)
+    return '{%s}' % ','.join(items)
+
+
 def _is_sorted(values):
     return bool(len(values) < 2 or np.all(values[1:] > values[:-1]))
 
@@ -747,14 +758,14 @@ class CrmLoyaltyReview(models.Model):
             SELECT r.commercial_partner_id, count(DISTINCT p.commercial_partner_id)
               FROM res_partner p
               JOIN res_partner r ON r.id = p.loyalty_referrer_id
-              JOIN (SELECT DISTINCT commercial_partner_id FROM account_invoice
-                     WHERE company_id = %s AND type = 'out_invoice'
-                       AND state IN ('open', 'paid')) buyer
-                ON buyer.commercial_partner_id = p.commercial_partner_id
              WHERE r.commercial_partner_id = ANY(%s::int[])
                AND p.commercial_partner_id != r.commercial_partner_id
+               AND EXISTS (SELECT 1 FROM account_invoice i
+                            WHERE i.commercial_partner_id = p.commercial_partner_id
+                              AND i.company_id = %s AND i.type = 'out_invoice'
+                              AND i.state IN ('open', 'paid'))
              GROUP BY r.commercial_partner_id
-        """, (company.id, _int_array(partner_ids)))
+        """, (_int_array(partner_ids), company.id))
         return prospects, dict(cr.fetchall())
 
     @api.model
@@ -883,10 +894,11 @@ class CrmLoyaltyReview(models.Model):
                    customer_type_source = CASE customer_type_computed
                        WHEN 'mercenary' THEN %s WHEN 'defector' THEN %s END
              WHERE company_id = %s AND customer_type_manual IS NULL
-               AND partner_id IN (SELECT partner_id FROM crm_loyalty_value_stage)
+               AND partner_id = ANY(%s::int[])
                AND customer_type IS DISTINCT FROM customer_type_computed
         """, (_('computed: discounts reach the mercenary share'),
-              _('computed: lapsed after unresolved complaints'), company.id))
+              _('computed: lapsed after unresolved complaints'), company.id,
+              _int_array(r['partner_id'].tolist())))
         cr.execute("DROP TABLE crm_loyalty_value_stage")
         self.env['crm.loyalty.value'].invalidate_cache(
             fnames=WRITTEN_COLUMNS + ['customer_type', 'customer_type_source'])
@@ -960,26 +972,27 @@ class CrmLoyaltyReview(models.Model):
         index = {pid: i for i, pid in enumerate(r['partner_id'].tolist())}
         tiers = {t.id: t for t in self.env['crm.loyalty.tier'].sudo().search(
             [('company_id', '=', company.id)])}
+        # plain values: one attribute read per class, not per customer
+        level = {tier_id: tier.level for tier_id, tier in tiers.items()}
+        threshold = {tier_id: tier.threshold for tier_id, tier in tiers.items()}
+        keep = {tier_id: tier.keep_threshold for tier_id, tier in tiers.items()}
         metric_label = dict(self.env['res.company']._fields['loyalty_metric'].selection)[
             company.loyalty_metric]
         counts = {'upgrade': 0, 'downgrade': 0, 'leave': 0, 'at_risk': 0}
+        positions = [index[change[0]] for change in changes]
+        figures = [r[name][positions].tolist() for name in (
+            'qualification_value', 'monetary', 'margin', 'frequency', 'recency_days',
+            'r_score', 'f_score', 'm_score')]
         rows = []
-        for pid, old, new, event in changes:
-            i = index[pid]
+        for (pid, old, new, event), i, value, monetary, margin, frequency, recency, \
+                r_score, f_score, m_score in zip(changes, positions, *figures):
             counts[event] += 1
-            old_tier, new_tier = tiers.get(old), tiers.get(new)
-            if event == 'upgrade':
-                threshold = new_tier.threshold
-            else:
-                threshold = old_tier.keep_threshold if old_tier else 0.0
             rows.append((
-                r['value_id'][i], pid, company.id, date, old, new,
-                old_tier.level if old_tier else 0, new_tier.level if new_tier else 0, event,
-                run['origin'], run['id'], metric_label, float(r['qualification_value'][i]),
-                threshold, float(r['monetary'][i]), float(r['margin'][i]),
-                int(r['frequency'][i]), int(r['recency_days'][i]),
-                rfm.cell(int(r['r_score'][i]), int(r['f_score'][i]), int(r['m_score'][i]))
-                if r['r_score'][i] else None))
+                r['value_id'][i], pid, company.id, date, old, new, level.get(old, 0),
+                level.get(new, 0), event, run['origin'], run['id'], metric_label,
+                float(value), threshold[new] if event == 'upgrade' else keep.get(old, 0.0),
+                float(monetary), float(margin), int(frequency), int(recency),
+                rfm.cell(r_score, f_score, m_score) if r_score else None))
         self._insert_history(rows)
         if run['id']:
             self.env.cr.execute(
@@ -1007,7 +1020,8 @@ class CrmLoyaltyReview(models.Model):
         types = ['int', 'int', 'int', 'date', 'int', 'int', 'int', 'int', 'varchar', 'varchar',
                  'int', 'varchar', 'numeric', 'numeric', 'numeric', 'numeric', 'int', 'int',
                  'varchar']
-        arrays = [list(col) for col in zip(*rows)]
+        arrays = [_array_literal(col, quote=(kind == 'varchar'))
+                  for col, kind in zip(zip(*rows), types)]
         params = [self.env.uid, self.env.uid, self.env.uid] + arrays
         self.env.cr.execute("""
             INSERT INTO crm_loyalty_history ({cols}, user_id, create_uid, create_date,
