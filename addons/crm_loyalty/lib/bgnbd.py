@@ -185,12 +185,13 @@ def expected_purchases(params, t, x, t_x, T):
     if t <= 0:
         return np.zeros_like(x)
     z = t / (alpha + T + t)
+    alive = p_alive((r, alpha, a, b), x, t_x, T)
     with np.errstate(all='ignore'):
         hyp = special.hyp2f1(r + x, b + x, a + b + x - 1, z)
         log_ratio = (r + x) * (np.log(alpha + T) - np.log(alpha + T + t))
         bracket = 1.0 - np.exp(log_ratio + np.log(hyp))
-        value = (a + b + x - 1) / (a - 1) * bracket * p_alive((r, alpha, a, b), x, t_x, T)
-    fallback = p_alive((r, alpha, a, b), x, t_x, T) * t * (r + x) / (alpha + T)
+        value = (a + b + x - 1) / (a - 1) * bracket * alive
+    fallback = alive * t * (r + x) / (alpha + T)
     bad = ~np.isfinite(value) | (value < 0)
     value = np.where(bad, fallback, value)
     return value

@@ -281,13 +281,16 @@ class CrmLoyaltyValue(models.Model):
         cr.execute("SELECT id FROM ir_model_fields WHERE model = 'res.partner' "
                    "AND name = 'property_product_pricelist'")
         field_id = cr.fetchone()[0]
-        cr.execute("SELECT id FROM res_partner WHERE commercial_partner_id = ANY(%s)",
-                   (list(commercial_ids),))
+        # id lists bound as one array literal each (a list becomes one constant per element)
+        cr.execute("SELECT id FROM res_partner WHERE commercial_partner_id = ANY(%s::int[])",
+                   ('{%s}' % ','.join(str(int(pid)) for pid in commercial_ids),))
         refs = ['res.partner,%s' % row[0] for row in cr.fetchall()]
         if not refs:
             return
+        refs_array = '{%s}' % ','.join('"%s"' % ref for ref in refs)  # "res.partner,<id>"
         cr.execute("DELETE FROM ir_property WHERE fields_id = %s AND company_id = %s "
-                   "AND res_id = ANY(%s)", (field_id, company.id, refs))
+                   "AND res_id = ANY(%s::varchar[])",
+                   (field_id, company.id, refs_array))
         if pricelist_id and pricelist_id != default_id:
             cr.execute("""
                 INSERT INTO ir_property (name, res_id, company_id, fields_id, type,
@@ -297,5 +300,5 @@ class CrmLoyaltyValue(models.Model):
                        %s, now() at time zone 'UTC', %s, now() at time zone 'UTC'
                   FROM unnest(%s::varchar[]) AS ref
             """, (company.id, field_id, 'product.pricelist,%s' % pricelist_id,
-                  self.env.uid, self.env.uid, refs))
+                  self.env.uid, self.env.uid, refs_array))
         self.env['ir.property'].invalidate_cache(fnames=['value_reference'])
