@@ -82,6 +82,9 @@ def test_class_complaint_cost_and_campaign_on_one_customer(books):
     assert (_value(env, company, big).tier_id, _value(env, company, small).tier_id) == (
         gold, books['bronze'])
     assert _value(env, company, big).monetary == 6000.0
+    # the partner form shows the row's figures; P(alive) only with the fitted model
+    assert (big.loyalty_tier_id, big.loyalty_monetary, big.loyalty_clv_method) == (
+        gold, 6000.0, _value(env, company, big).clv_method)
 
     # the class sets the complaint's priority; handling time is a cost of the complaint
     complaint = env['crm.complaint'].create({'subject': 'Late delivery', 'partner_id': big.id,

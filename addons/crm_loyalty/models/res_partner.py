@@ -3,7 +3,8 @@ from odoo.exceptions import ValidationError
 from odoo.osv import expression
 
 from ..lib import national_id
-from .crm_loyalty_value import ABC_CLASSES, CHURN_RISKS, CUSTOMER_TYPES, LADDER, SEGMENTS
+from .crm_loyalty_value import (ABC_CLASSES, CHURN_RISKS, CLV_METHODS, CUSTOMER_TYPES, LADDER,
+                                SEGMENTS)
 
 #: res.partner field -> crm.loyalty.value field, for the figures searchable on partners.
 LOYALTY_FIGURES = {
@@ -14,7 +15,7 @@ LOYALTY_FIGURES = {
     'loyalty_level': 'tier_level', 'loyalty_rfm_cell': 'rfm_cell',
     'loyalty_rfm_score': 'rfm_score', 'loyalty_ladder_stage': 'ladder_stage',
     'loyalty_customer_type': 'customer_type', 'loyalty_profit': 'profit',
-    'loyalty_expected_purchases': 'expected_purchases',
+    'loyalty_expected_purchases': 'expected_purchases', 'loyalty_clv_method': 'clv_method',
 }
 
 
@@ -43,6 +44,8 @@ class ResPartner(models.Model):
     loyalty_customer_type = fields.Selection(CUSTOMER_TYPES, 'Customer Type',
                                              compute='_compute_loyalty_figures',
                                              search='_search_loyalty_customer_type')
+    loyalty_clv_method = fields.Selection(CLV_METHODS, 'CLV Method',
+                                          compute='_compute_loyalty_figures')
     loyalty_clv = fields.Float('CLV', compute='_compute_loyalty_figures',
                                search='_search_loyalty_clv')
     loyalty_monetary = fields.Float('Net Revenue (window)', compute='_compute_loyalty_figures',
