@@ -33,7 +33,6 @@ import argparse
 import json
 import os
 import platform
-import re
 import subprocess
 import sys
 import threading
@@ -42,6 +41,9 @@ from datetime import date, timedelta
 from unittest.mock import patch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+if HERE not in sys.path:  # bench/results.py beside this script
+    sys.path.insert(0, HERE)
+import results  # noqa: E402
 ROOT = os.path.dirname(HERE)
 SLICE = 2000
 BENCH_PORT = '8294'
@@ -447,17 +449,8 @@ def report(result):
 
 
 def write_results(text, size, path=RESULTS):
-    """Replace the section of this size in ``path`` (up to the next ``## `` heading), or
-    append it when there is none."""
-    current = open(path).read() if os.path.exists(path) else '# Benchmark results\n\n'
-    pattern = re.compile(r'^%s \(.*?(?=^## |\Z)' % re.escape(TITLE % size), re.M | re.S)
-    section = text.rstrip('\n') + '\n\n'
-    if pattern.search(current):
-        updated = pattern.sub(lambda _match: section, current, count=1)
-    else:
-        updated = current.rstrip('\n') + '\n\n' + section
-    with open(path, 'w') as out:
-        out.write(updated.rstrip('\n') + '\n')
+    """Replace the section of this size in ``path``, or append it when there is none."""
+    results.write_section(text, path)
 
 
 def main(argv=None):

@@ -21,7 +21,7 @@ per-record ORM way on a slice, measured in one run.
      tables, two SQL aggregates each, and the analysis view's pivot ``read_group``); against
      the per-record ORM way (read each complaint and its targets, sum in Python) on a slice,
      extrapolated.
-3. Prints the figures and the ratios and appends a section to bench/RESULTS.md.
+3. Prints the figures and the ratios and writes its section of bench/RESULTS.md.
 """
 import argparse
 import io
@@ -34,6 +34,9 @@ import uuid
 from datetime import date, datetime, timedelta
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+if HERE not in sys.path:  # bench/results.py beside this script
+    sys.path.insert(0, HERE)
+import results  # noqa: E402
 ROOT = os.path.dirname(HERE)
 RESULTS = os.path.join(HERE, 'RESULTS.md')
 BENCH_PORT = '8282'
@@ -505,12 +508,7 @@ def report(result):
 
 
 def write_results(text):
-    header = '# Benchmark results\n\n'
-    exists = os.path.exists(RESULTS)
-    with open(RESULTS, 'a') as out:
-        if not exists:
-            out.write(header)
-        out.write(text + '\n')
+    results.write_section(text)
 
 
 def main(argv=None):
@@ -518,7 +516,7 @@ def main(argv=None):
     parser.add_argument('--size', choices=sorted(SIZES), default='small')
     parser.add_argument('--db', help='default: crmsuite_bench_complaints_<size>')
     parser.add_argument('--fresh', action='store_true', help='drop and rebuild the database')
-    parser.add_argument('--no-write', action='store_true', help='do not append to RESULTS.md')
+    parser.add_argument('--no-write', action='store_true', help='do not write to RESULTS.md')
     args = parser.parse_args(argv)
     result = run(args.db or 'crmsuite_bench_complaints_%s' % args.size, args.size, args.fresh)
     text = report(result)

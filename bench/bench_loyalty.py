@@ -13,7 +13,7 @@
    * **naive ORM way vs review on a 5k-customer slice**: the per-partner computation a stored
      computed field over ``invoice_ids`` would run (browse each partner's invoices and lines,
      sum in Python), against the review's chunk path on the same customers.
-3. Prints the ratios and appends a section to bench/RESULTS.md (date, machine).
+3. Prints the ratios and writes its section of bench/RESULTS.md (date, machine).
 """
 import argparse
 import os
@@ -25,6 +25,9 @@ import time
 from datetime import date
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+if HERE not in sys.path:  # bench/results.py beside this script
+    sys.path.insert(0, HERE)
+import results  # noqa: E402
 ROOT = os.path.dirname(HERE)
 RESULTS = os.path.join(HERE, 'RESULTS.md')
 SLICE = 5000
@@ -225,12 +228,7 @@ def report(result):
     ]
     text = '\n'.join(lines)
     print(text)
-    header = '# Benchmark results\n\nWritten by the benchmarks in this folder; newest last.\n\n'
-    exists = os.path.exists(RESULTS)
-    with open(RESULTS, 'a') as out:
-        if not exists:
-            out.write(header)
-        out.write(text + '\n')
+    results.write_section(text)
 
 
 def main(argv=None):

@@ -19,14 +19,15 @@ import argparse
 import os
 import platform
 import random
-import re
 import sys
 import time
 from datetime import date
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+if HERE not in sys.path:  # bench/results.py beside this script
+    sys.path.insert(0, HERE)
+import results  # noqa: E402
 ROOT = os.path.dirname(HERE)
-RESULTS = os.path.join(HERE, 'RESULTS.md')
 TITLE = '## Partner form with the Loyalty tab, size `%s`'
 
 
@@ -165,17 +166,6 @@ def report(result, size):
     return '\n'.join(lines)
 
 
-def write_results(text, size, path=RESULTS):
-    """Replace this size's section of ``path`` (up to the next ``## ``) or append it."""
-    current = open(path).read() if os.path.exists(path) else '# Benchmark results\n'
-    pattern = re.compile(r'^%s \(.*?(?=^## |\Z)' % re.escape(TITLE % size), re.M | re.S)
-    section = text.rstrip('\n') + '\n\n'
-    updated = pattern.sub(lambda _m: section, current, count=1) if pattern.search(current) \
-        else current.rstrip('\n') + '\n\n' + section
-    with open(path, 'w') as out:
-        out.write(updated.rstrip('\n') + '\n')
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--size', choices=['small', 'reference'], default='small')
@@ -192,7 +182,7 @@ def main(argv=None):
     text = report(result, args.size)
     print(text)
     if not args.no_write:
-        write_results(text, args.size)
+        results.write_section(text)
     return 0
 
 
