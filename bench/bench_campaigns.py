@@ -35,7 +35,6 @@ import os
 import platform
 import subprocess
 import sys
-import threading
 import time
 from datetime import date, timedelta
 from unittest.mock import patch
@@ -49,32 +48,6 @@ SLICE = 2000
 BENCH_PORT = '8294'
 RESULTS = os.path.join(HERE, 'RESULTS.md')
 TITLE = '## Campaigns: scoring, targeting and ROI attribution, size `%s`'
-
-
-def _rss():
-    with open('/proc/self/statm') as src:
-        return int(src.read().split()[1]) * os.sysconf('SC_PAGE_SIZE')
-
-
-class PeakMemory:
-    """Peak RSS of this process while the block runs, sampled every 10 ms."""
-
-    def __enter__(self):
-        self.base = self.peak = _rss()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-        self._thread.start()
-        return self
-
-    def _sample(self):
-        while not self._stop.is_set():
-            self.peak = max(self.peak, _rss())
-            time.sleep(0.01)
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
-        self.peak = max(self.peak, _rss())
 
 
 def _installed(conf, db, module):
@@ -182,20 +155,8 @@ def generated_with_contacts(cr):
     return cr.fetchone()[0]
 
 
-def vacuum_analyze(pg_conf, db):
-    """VACUUM ANALYZE the tables the measures read and write. The server here runs without
-    autovacuum: the generator's bulk load leaves no statistics on the review's tables, and the
-    rows each rolled-back run inserts stay behind as dead rows the next run would scan."""
-    from odoo311 import pg
-    connection = pg.connect(pg_conf, db)  # autocommit: VACUUM runs outside transactions
-    try:
-        with connection.cursor() as cr:
-            for table in ('res_partner', 'crm_loyalty_value', 'crm_loyalty_history',
-                          'crm_campaign', 'crm_campaign_target', 'account_invoice',
-                          'account_invoice_line', 'mail_mass_mailing'):
-                cr.execute('VACUUM ANALYZE %s' % table)
-    finally:
-        connection.close()
+VACUUMED = ('res_partner', 'crm_loyalty_value', 'crm_loyalty_history', 'crm_campaign',
+            'crm_campaign_target', 'account_invoice', 'account_invoice_line', 'mail_mass_mailing')
 
 
 def scoring_setup(env, company):
@@ -282,7 +243,7 @@ def measure(conf, pg_conf, db, size, end):
         ensure_review(env, env.ref('base.main_company'), end)
         if contact_data(cr):
             cr.commit()
-    vacuum_analyze(pg_conf, db)
+    results.vacuum_analyze(pg_conf, db, VACUUMED)
     with api.Environment.manage(), registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {'campaign_today': end.isoformat(),
                                                  'tracking_disable': True})
@@ -305,7 +266,7 @@ def measure(conf, pg_conf, db, size, end):
 
         # scoring and target selection, set-based
         env.clear()
-        with PeakMemory() as memory:
+        with results.PeakMemory() as memory:
             started = time.time()
             campaign.action_score()
             score_time = time.time() - started
@@ -370,7 +331,7 @@ def measure(conf, pg_conf, db, size, end):
             lines_in_windows = sum(row[2] for row in cr.fetchall())
             roi_floors.append(time.time() - started)
         roi_floor = min(roi_floors)
-        with PeakMemory() as roi_memory:
+        with results.PeakMemory() as roi_memory:
             started = time.time()
             campaign._refresh_attribution()
             roi_time = time.time() - started

@@ -20,7 +20,6 @@ import os
 import platform
 import subprocess
 import sys
-import threading
 import time
 from datetime import date
 
@@ -32,32 +31,6 @@ ROOT = os.path.dirname(HERE)
 RESULTS = os.path.join(HERE, 'RESULTS.md')
 SLICE = 5000
 BENCH_PORT = '8272'
-
-
-def _rss():
-    with open('/proc/self/statm') as src:
-        return int(src.read().split()[1]) * os.sysconf('SC_PAGE_SIZE')
-
-
-class PeakMemory:
-    """Peak RSS of this process while the block runs, sampled every 10 ms."""
-
-    def __enter__(self):
-        self.base = self.peak = _rss()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-        self._thread.start()
-        return self
-
-    def _sample(self):
-        while not self._stop.is_set():
-            self.peak = max(self.peak, _rss())
-            time.sleep(0.01)
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
-        self.peak = max(self.peak, _rss())
 
 
 def prepare_database(db, size, end, fresh):
@@ -153,7 +126,7 @@ def _measure(conf, db, size, end):
         cr.execute("DELETE FROM crm_loyalty_value WHERE company_id = %s", (company.id,))
         cr.execute("DELETE FROM crm_loyalty_review WHERE company_id = %s", (company.id,))
         env['crm.loyalty.value'].invalidate_cache()
-        with PeakMemory() as memory:
+        with results.PeakMemory() as memory:
             started = time.time()
             first = Review.run_review(company, end, origin='Benchmark')
             first_time = time.time() - started

@@ -74,20 +74,6 @@ def time_floor(cr, company_id, partner_ids):
     return spent
 
 
-def vacuum(conf, db):
-    """Statistics and visibility maps up to date: earlier benchmarks roll back large writes
-    on these tables, which leaves dead rows a production database would have vacuumed."""
-    from odoo311 import pg
-    cnx = pg.connect(conf, dbname=db)
-    cnx.autocommit = True
-    try:
-        with cnx.cursor() as cr:
-            for table in ('res_partner', 'crm_loyalty_value', 'crm_loyalty_history'):
-                cr.execute('VACUUM ANALYZE %s' % table)
-    finally:
-        cnx.close()
-
-
 def measure(conf, db, sample, seed):
     import odoo
     from odoo import SUPERUSER_ID, api
@@ -177,7 +163,8 @@ def main(argv=None):
     conf = os.environ.get('ODOO_RC') or os.path.join(ROOT, 'var', 'odoo.conf')
     db = args.db or 'crmsuite_bench_%s' % args.size
     from odoo311 import suite
-    vacuum(suite.prepare(), db)
+    results.vacuum_analyze(suite.prepare(), db,
+                           ('res_partner', 'crm_loyalty_value', 'crm_loyalty_history'))
     result = measure(conf, db, args.sample, args.seed)
     text = report(result, args.size)
     print(text)
