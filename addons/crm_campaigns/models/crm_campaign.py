@@ -10,6 +10,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools.safe_eval import safe_eval
 
+from odoo.addons.crm_loyalty.lib.sql import int_array
+
 from .. import scoring, stats
 from .crm_campaign_channel import CHANNEL_MEDIUMS
 from .crm_campaign_scoring_model import CAMPAIGN_TYPES
@@ -35,13 +37,6 @@ TARGET_COPY_COLUMNS = (
     'exclusion', 'channel', 'target_group', 'contacted_date', 'window_start', 'response',
     'converted', 'window_revenue', 'window_margin', 'attributed_revenue', 'attributed_margin',
     'create_uid', 'create_date', 'write_uid', 'write_date')
-
-
-def int_array(ids):
-    """``ids`` as one PostgreSQL array literal, passed as a parameter with ``%s::int[]``:
-    one constant to parse, where a Python list is sent as ``ARRAY[...]`` with one expression
-    per element (twice the time, a quarter of a second for 70,000 ids)."""
-    return '{%s}' % ','.join(str(int(pid)) for pid in ids)
 
 
 def _copy_field(value):

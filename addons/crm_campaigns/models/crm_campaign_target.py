@@ -4,6 +4,8 @@ from html import escape
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from odoo.addons.crm_loyalty.lib.sql import int_array
+
 from .crm_campaign_channel import CHANNEL_MEDIUMS, CHANNELS
 
 GROUPS = [('test', 'Test'), ('rollout', 'Rollout'), ('holdout', 'Holdout')]
@@ -246,8 +248,8 @@ class CrmCampaignTarget(models.Model):
         self.env.cr.execute("""
             SELECT partner_id, SUM(contact_cost)::float8
               FROM crm_campaign_target
-             WHERE company_id = %s AND partner_id = ANY(%s)
+             WHERE company_id = %s AND partner_id = ANY(%s::int[])
                AND contacted_date >= %s AND contacted_date <= %s
              GROUP BY partner_id
-        """, (company.id, list(partner_ids), date_from, date_to))
+        """, (company.id, int_array(partner_ids), date_from, date_to))
         return dict(self.env.cr.fetchall())

@@ -1,5 +1,7 @@
 from odoo import _, api, models
 
+from odoo.addons.crm_loyalty.lib.sql import int_array
+
 from .. import kpi
 from .crm_complaint_stage import RESOLVED_STEPS
 
@@ -32,10 +34,10 @@ class CrmLoyaltyValue(models.Model):
             SELECT commercial_partner_id, SUM(cost_credit_notes), SUM(cost_replacement),
                    SUM(cost_goodwill), SUM(cost_handling)
               FROM crm_complaint
-             WHERE company_id = %s AND commercial_partner_id = ANY(%s)
+             WHERE company_id = %s AND commercial_partner_id = ANY(%s::int[])
                AND date_received >= %s AND date_received < (%s::date + 1)
           GROUP BY commercial_partner_id""",
-                            (company.id, list(partner_ids), date_from, date_to))
+                            (company.id, int_array(partner_ids), date_from, date_to))
         for row in self.env.cr.fetchall():
             costs = dict(zip(('cost_credit_notes', 'cost_replacement', 'cost_goodwill',
                               'cost_handling'), row[1:]))
@@ -54,8 +56,8 @@ class CrmLoyaltyValue(models.Model):
         self.env.cr.execute("""
             SELECT commercial_partner_id, array_agg(rating_score)
               FROM crm_complaint
-             WHERE company_id = %s AND commercial_partner_id = ANY(%s) AND rating_score >= 1
-          GROUP BY commercial_partner_id""", (company.id, list(partner_ids)))
+             WHERE company_id = %s AND commercial_partner_id = ANY(%s::int[]) AND rating_score >= 1
+          GROUP BY commercial_partner_id""", (company.id, int_array(partner_ids)))
         for partner_id, ratings in self.env.cr.fetchall():
             score = kpi.attitude(ratings)
             if partner_id in result and result[partner_id] is not None:
@@ -73,7 +75,7 @@ class CrmLoyaltyValue(models.Model):
         self.env.cr.execute("""
             SELECT DISTINCT commercial_partner_id
               FROM crm_complaint
-             WHERE company_id = %s AND commercial_partner_id = ANY(%s) AND active
+             WHERE company_id = %s AND commercial_partner_id = ANY(%s::int[]) AND active
                AND (step IS NULL OR step NOT IN %s) AND step IS DISTINCT FROM 'duplicate'""",
-                            (company.id, list(partner_ids), RESOLVED_STEPS))
+                            (company.id, int_array(partner_ids), RESOLVED_STEPS))
         return set(result) | {row[0] for row in self.env.cr.fetchall()}

@@ -110,3 +110,29 @@ class TestReviewOperations(LoyaltyCase):
                          ('defector', 'computed: lapsed after unresolved complaints'))
         other = self.value(self.partners[4])
         self.assertEqual((other.loyalty_type, other.attitude_known), ('unknown', False))
+
+    def test_rows_travel_intact_through_the_binary_copy(self):
+        """Text with quotes, backslashes, braces, commas, new lines and Persian comes back as
+        written, by subscript and by join; NULLs of every kind stay NULL; a second review
+        with the other decoding changes nothing."""
+        from ..models import crm_loyalty_review
+        Value = type(self.env['crm.loyalty.value'])
+        labels = {partner.id: {'Retours "NL", \\ {a,b}\n%d — هزینه' % i: 10.0 + i}
+                  for i, partner in enumerate(self.partners)}
+        idle = self.customer('Never bought')
+        with patch.object(Value, '_cost_to_serve_extra',
+                          lambda self, company, ids, d1, d2: labels):
+            with patch.object(crm_loyalty_review, 'TEXT_SUBSCRIPT_MAX', 0):  # join path
+                first = self.review()
+            second = self.review()  # subscript path
+        self.assertEqual((first.changed_count, second.changed_count), (13, 0))
+        for i, partner in enumerate(self.partners):
+            value = self.value(partner)
+            self.assertEqual(value.cost_to_serve_detail,
+                             'Retours "NL", \\ {a,b}\n%d — هزینه: %.2f' % (i, 10.0 + i))
+        self.env.cr.execute("""
+            SELECT recency_days, rfm_cell, segment, first_invoice_date, p_alive, clv_method,
+                   churn_risk, tier_id, attitude_score, frequency, monetary, attitude_known
+              FROM crm_loyalty_value WHERE partner_id = %s""", (idle.id,))
+        self.assertEqual(self.env.cr.fetchone(),
+                         (None, None, None, None, None, None, None, None, None, 0, 0, False))
