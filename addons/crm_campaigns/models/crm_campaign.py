@@ -11,6 +11,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.crm_loyalty.lib.sql import int_array
+from odoo.addons.crm_loyalty.models.crm_loyalty_review import LINE_COST_SQL
 
 from .. import scoring, stats
 from .crm_campaign_channel import CHANNEL_MEDIUMS
@@ -1437,7 +1438,8 @@ class CrmCampaign(models.Model):
         return True
 
 
-# The attribution statement. Each CTE is one step; parameters only, no formatting.
+# The attribution statement. Each CTE is one step; parameters only, and the cost of an
+# invoice line written once, by crm_loyalty (the margin the loyalty review uses).
 ATTRIBUTION_SQL = """
 WITH measured AS (
     SELECT t.id, t.partner_id, t.window_start,
@@ -1473,7 +1475,7 @@ std_cost AS (
         AS s(product_id, cost)
 ),
 so_cost AS (
-    SELECT r.invoice_line_id, MIN(sol.purchase_price) AS purchase_price
+    SELECT r.invoice_line_id, avg(sol.purchase_price)::numeric AS purchase_price
       FROM sale_order_line_invoice_rel r
       JOIN sale_order_line sol ON sol.id = r.order_line_id
      WHERE r.invoice_line_id IN (SELECT l.id FROM account_invoice_line l
@@ -1483,14 +1485,7 @@ so_cost AS (
 money AS (
     SELECT l.invoice_id,
            SUM(l.price_subtotal_signed) AS revenue,
-           SUM(l.price_subtotal_signed
-               - CASE WHEN i.type = 'out_refund' THEN -1 ELSE 1 END * (
-                   CASE WHEN so.purchase_price IS NOT NULL AND l.price_subtotal <> 0
-                        THEN so.purchase_price * l.quantity
-                             * abs(l.price_subtotal_signed / l.price_subtotal)
-                        ELSE COALESCE(s.cost, 0) * l.quantity
-                             * COALESCE(pu.factor / NULLIF(lu.factor, 0), 1)
-                   END)) AS margin
+           SUM(l.price_subtotal_signed - {line_cost}) AS margin
       FROM account_invoice_line l
       JOIN account_invoice i ON i.id = l.invoice_id
       LEFT JOIN so_cost so ON so.invoice_line_id = l.id
@@ -1543,4 +1538,5 @@ UPDATE crm_campaign_target t
   FROM crm_campaign_target t2
   LEFT JOIN per_target p ON p.target_id = t2.id
  WHERE t.id = t2.id AND t2.campaign_id = %(campaign_id)s
-"""
+""".format(line_cost=LINE_COST_SQL.format(
+    so_price='so.purchase_price', cost='COALESCE(s.cost, 0)::numeric'))

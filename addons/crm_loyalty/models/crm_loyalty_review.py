@@ -41,6 +41,25 @@ DAYS_PER_WEEK = 7.0
 #: Largest number of customers the CLV models are fitted on (a systematic sample above it).
 FIT_SAMPLE = 20000
 
+#: Company-currency factor of an invoice line (alias ``l``, its invoice ``i``), negative on
+#: a refund: its signed amount over its amount; for a line of amount 0 the invoice's ratio,
+#: else the sign.
+LINE_FACTOR_SQL = """(CASE
+      WHEN l.price_subtotal <> 0 THEN l.price_subtotal_signed / l.price_subtotal
+      WHEN i.amount_untaxed <> 0 THEN i.amount_untaxed_signed / i.amount_untaxed
+      WHEN i.type = 'out_refund' THEN -1.0 ELSE 1.0 END)"""
+#: Cost of the goods of an invoice line, in company currency and signed like its amount
+#: (margin = amount - cost): the mean purchase price of its sale order lines (sale_margin)
+#: times the quantity; else the product's cost, from the product's unit to the line's; 0
+#: without a product. Aliases: ``l`` the line, ``i`` its invoice, ``pu`` and ``lu`` the
+#: units of the product and of the line; ``{so_price}`` the mean purchase price (NULL when
+#: not from an order), ``{cost}`` the product's cost. Used by crm_campaigns' ROI too.
+LINE_COST_SQL = """(CASE WHEN {so_price} IS NOT NULL THEN {so_price} * l.quantity * %s
+      WHEN l.product_id IS NULL THEN 0
+      ELSE (CASE WHEN i.type = 'out_refund' THEN -1.0 ELSE 1.0 END) * {cost} * l.quantity
+           / COALESCE(NULLIF(lu.factor, 0), 1)::numeric * COALESCE(pu.factor, 1)::numeric
+      END)""" % LINE_FACTOR_SQL
+
 FIGURES_SQL = """
 WITH so_cost AS (
     SELECT rel.invoice_line_id, avg(sol.purchase_price)::numeric AS price
@@ -56,13 +75,8 @@ WITH so_cost AS (
     SELECT i.commercial_partner_id AS partner_id, i.date_invoice AS day,
            i.type = 'out_invoice' AS purchase,
            l.price_subtotal_signed AS amount,
-           CASE WHEN l.price_subtotal <> 0 THEN l.price_subtotal_signed / l.price_subtotal
-                WHEN i.amount_untaxed <> 0 THEN i.amount_untaxed_signed / i.amount_untaxed
-                WHEN i.type = 'out_refund' THEN -1.0 ELSE 1.0 END AS factor,
-           CASE WHEN i.type = 'out_refund' THEN -1.0 ELSE 1.0 END AS sign,
-           l.quantity, l.price_unit, l.discount, l.product_id, sc.price AS so_price,
-           pc.cost AS product_cost, lu.factor AS line_uom_factor,
-           pu.factor AS product_uom_factor,
+           {line_cost} AS cost,
+           l.price_unit * l.quantity * l.discount / 100.0 * {factor} AS discount,
            (l.discount > 0 OR (i.type = 'out_invoice' AND l.price_subtotal < 0)) AS incentive
       FROM account_invoice i
       JOIN account_invoice_line l ON l.invoice_id = i.id
@@ -79,13 +93,7 @@ WITH so_cost AS (
        AND (%(all_partners)s OR i.commercial_partner_id = ANY(%(partner_ids)s))
 ), days AS (
     SELECT partner_id, day, bool_or(purchase) AS purchase, sum(amount) AS amount,
-           sum(CASE WHEN so_price IS NOT NULL THEN so_price * quantity * factor
-                    WHEN product_id IS NULL THEN 0
-                    ELSE sign * COALESCE(product_cost, %(default_cost)s::numeric) * quantity
-                         / COALESCE(NULLIF(line_uom_factor, 0), 1)::numeric
-                         * COALESCE(product_uom_factor, 1)::numeric END) AS cost,
-           sum(price_unit * quantity * discount / 100.0 * factor) AS discount,
-           bool_or(incentive) AS incentive
+           sum(cost) AS cost, sum(discount) AS discount, bool_or(incentive) AS incentive
       FROM lines
      GROUP BY partner_id, day
 ), marked AS (
@@ -113,7 +121,9 @@ SELECT partner_id,
            AS repeat_amount
   FROM marked
  GROUP BY partner_id
-"""
+""".format(
+    factor=LINE_FACTOR_SQL, line_cost=LINE_COST_SQL.format(
+        so_price='sc.price', cost='COALESCE(pc.cost, %(default_cost)s::numeric)'))
 FIGURE_COLUMNS = [
     'partner_id', 'first_day', 'last_day', 'lifetime_frequency', 'lifetime_monetary',
     'frequency', 'monetary', 'margin', 'discount', 'previous_frequency', 'repeat_days',
