@@ -29,6 +29,21 @@ CHROMIUM_FLAGS = (
     '--disable-extensions', '--disable-default-apps', '--mute-audio', '--hide-scrollbars',
     '--disable-dev-shm-usage', '--no-default-browser-check', '--remote-debugging-pipe',
 )
+# The only fonts Chromium sees, whatever the machine has: text widths feed pixel-exact QUnit tests
+# (with DejaVu Sans for the CSS's Helvetica, FullCalendar hit-tests a click on a day's left edge
+# as the day before), so Liberation Sans, metric-compatible with Helvetica/Arial, and DejaVu.
+FONT_DIRS = ('/usr/share/fonts/truetype/liberation', '/usr/share/fonts/truetype/dejavu')
+FONTCONFIG = '''<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig>
+%s
+  <include ignore_missing="yes">/etc/fonts/conf.d</include>
+  <cachedir>%s</cachedir>
+</fontconfig>
+'''
+# the checkout's lessc, as bin/odoo puts on PATH: without it the QUnit page gets no stylesheet
+NODE_BIN = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))), 'node_modules', '.bin')
 
 
 class BrowserError(Exception):
@@ -64,6 +79,7 @@ class Chromium:
                '--window-size=%d,%d' % (width, height), 'about:blank']
         self._proc = subprocess.Popen(
             cmd, preexec_fn=child_fds, pass_fds=(3, 4, to_chrome_r, from_chrome_w),
+            env=dict(os.environ, FONTCONFIG_FILE=self._fontconfig()),
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         os.close(to_chrome_r)
         os.close(from_chrome_w)
@@ -80,6 +96,17 @@ class Chromium:
             self.call(domain + '.enable')
         self.call('Emulation.setDeviceMetricsOverride', width=width, height=height,
                   deviceScaleFactor=1, mobile=False)
+
+    def _fontconfig(self):
+        """Write the fontconfig file that shows Chromium only ``FONT_DIRS``; return its path."""
+        if not os.path.isdir(FONT_DIRS[0]):
+            _logger.warning("%s missing (Debian package fonts-liberation): Chromium falls back to "
+                            "DejaVu Sans and pixel-exact QUnit tests fail", FONT_DIRS[0])
+        path = os.path.join(self._profile, 'fonts.conf')
+        dirs = '\n'.join('  <dir>%s</dir>' % d for d in FONT_DIRS)
+        with open(path, 'w') as out:
+            out.write(FONTCONFIG % (dirs, os.path.join(self._profile, 'fontconfig')))
+        return path
 
     # -- protocol -------------------------------------------------------------------------------
     def _read_loop(self):
@@ -316,6 +343,8 @@ def chromium_tours(module):
         origin = 'http://%s:%s' % (module.HOST, module.PORT)
         if not find_chromium():
             raise module.unittest.SkipTest("Chromium not found: install Debian's chromium")
+        if not shutil.which('lessc') and os.path.isdir(NODE_BIN):  # run_tests run without bin/
+            os.environ['PATH'] = NODE_BIN + os.pathsep + os.environ.get('PATH', '')
         browser_logger = _logger.getChild('console')
         with Chromium() as browser:
             browser.set_cookie('session_id', self.session_id, origin)
