@@ -17,6 +17,8 @@ missing=""
 command -v wkhtmltopdf >/dev/null 2>&1 || missing="$missing wkhtmltopdf"
 command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
 command -v chromedriver >/dev/null 2>&1 || missing="$missing chromium-driver"
+# the web client's QUnit layouts are measured with Liberation Sans (Arial metrics); see browser.py
+[ -d /usr/share/fonts/truetype/liberation ] || missing="$missing fonts-liberation"
 if ! "$PY" - <<EOF
 import socket, os, sys
 try:
