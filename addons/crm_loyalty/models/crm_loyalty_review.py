@@ -9,8 +9,7 @@ One review of a company:
 3. **Apply** -- per customer, with those parameters only (:meth:`_apply_chunk`): scores, CLV,
    churn, ladder, types, class decision; written set-based (binary COPY into a temporary
    table, then one UPDATE of the rows that changed and one INSERT of the new ones), history
-   rows, chatter,
-   activities and pricelists for the customers whose class changed.
+   rows, chatter, activities and pricelists for the customers whose class changed.
 
 Because step 3 depends only on the parameters, the review can run as queue jobs over chunks
 of customers and give exactly the result of the single run.
