@@ -988,7 +988,10 @@ class CrmLoyaltyReview(models.Model):
         cr.execute(raw_sql)  # pylint: disable=sql-injection
         cr.copy_expert("COPY crm_loyalty_value_raw FROM STDIN WITH (FORMAT binary)",
                        io.BytesIO(_copy_binary(arrays)))
-        cr.execute("ANALYZE crm_loyalty_value_raw")  # plans on real row counts
+        # row count and the joined codes' statistics, for the plan (all columns: 0.5 s)
+        analyze_sql = "ANALYZE crm_loyalty_value_raw (%s)" % ', '.join(
+            ['c0'] + [join.rsplit('r.', 1)[1] for join in joins])
+        cr.execute(analyze_sql)  # pylint: disable=sql-injection
         stage_sql = ("CREATE TEMP TABLE crm_loyalty_value_stage ON COMMIT DROP AS "
                      "SELECT %s FROM crm_loyalty_value WITH NO DATA" % ', '.join(names))
         cr.execute(stage_sql)  # pylint: disable=sql-injection
