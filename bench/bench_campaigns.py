@@ -46,7 +46,6 @@ import results  # noqa: E402
 ROOT = os.path.dirname(HERE)
 SLICE = 2000
 BENCH_PORT = '8294'
-RESULTS = os.path.join(HERE, 'RESULTS.md')
 TITLE = '## Campaigns: scoring, targeting and ROI attribution, size `%s`'
 
 
@@ -409,17 +408,12 @@ def report(result):
     return '\n'.join(lines)
 
 
-def write_results(text, size, path=RESULTS):
-    """Replace the section of this size in ``path``, or append it when there is none."""
-    results.write_section(text, path)
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--size', choices=['small', 'reference'], default='small')
     parser.add_argument('--db', help='default: crmsuite_bench_campaigns_<size>')
     parser.add_argument('--end', default='2024-06-30', help='last invoice date of the history')
-    parser.add_argument('--results', default=RESULTS,
+    parser.add_argument('--results', default=results.RESULTS,
                         help='write the Markdown section to this file (default: RESULTS.md)')
     parser.add_argument('--no-write', action='store_true', help='print the section only')
     args = parser.parse_args(argv)
@@ -430,7 +424,7 @@ def main(argv=None):
     text = report(result)
     print(text)
     if not args.no_write:
-        write_results(text, args.size, args.results)
+        results.write_section(text, args.results)
     return 0
 
 

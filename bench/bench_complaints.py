@@ -38,7 +38,6 @@ if HERE not in sys.path:  # bench/results.py beside this script
     sys.path.insert(0, HERE)
 import results  # noqa: E402
 ROOT = os.path.dirname(HERE)
-RESULTS = os.path.join(HERE, 'RESULTS.md')
 BENCH_PORT = '8282'
 END = date(2024, 6, 30)
 # the cron runs on Friday 28 June 2024 at 11:00 UTC, within working hours
@@ -507,10 +506,6 @@ def report(result):
     return '\n'.join(lines)
 
 
-def write_results(text):
-    results.write_section(text)
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--size', choices=sorted(SIZES), default='small')
@@ -522,7 +517,7 @@ def main(argv=None):
     text = report(result)
     print(text)
     if not args.no_write:
-        write_results(text)
+        results.write_section(text)
     return 0
 
 

@@ -33,7 +33,6 @@ if HERE not in sys.path:  # bench/results.py beside this script
     sys.path.insert(0, HERE)
 import results  # noqa: E402
 ROOT = os.path.dirname(HERE)
-RESULTS = os.path.join(HERE, 'RESULTS.md')
 SLICE = 5000
 #: Tables a first classification writes: emptied and vacuumed before it is measured.
 CLASSIFIED_TABLES = ('crm_loyalty_value', 'crm_loyalty_history', 'crm_loyalty_review',

@@ -132,7 +132,8 @@ FIGURE_COLUMNS = [
 
 #: Columns of crm_loyalty_value the review writes, in COPY order.
 WRITTEN_COLUMNS = [
-    'review_date', 'tier_id', 'tier_level', 'computed_tier_id', 'tier_changed_on', 'downgrade_pending_since',
+    'review_date', 'tier_id', 'tier_level', 'computed_tier_id', 'tier_changed_on',
+    'downgrade_pending_since',
     'qualification_value', 'first_invoice_date', 'last_invoice_date', 'recency_days',
     'frequency', 'monetary', 'lifetime_frequency', 'lifetime_monetary', 'previous_frequency',
     'r_score', 'f_score', 'm_score', 'rfm_cell', 'rfm_score', 'segment', 'margin',
@@ -143,8 +144,6 @@ WRITTEN_COLUMNS = [
     'referral_count', 'attitude_score', 'attitude_known', 'loyalty_type',
     'customer_type_computed', 'unresolved_complaints',
 ]
-#: Written only when a row is created: the other columns of a new row.
-INSERT_ONLY_COLUMNS = ['partner_id', 'company_id', 'tier_locked']
 
 STAGE_ORDER = ['suspect', 'prospect', 'first_time', 'repeat', 'client', 'loyal', 'advocate']
 ATTITUDE_HIGH = 0.6
@@ -167,12 +166,6 @@ def _nulls(values, missing):
     values = np.asarray(values).astype(object)
     values[missing] = None
     return values.tolist()
-
-
-def _dates(days):
-    """Day numbers since 1970-01-01 (array, -1 for none) as a list of dates and None."""
-    days = np.asarray(days, dtype=np.int64)
-    return _nulls(np.where(days >= 0, days, 0).astype('datetime64[D]'), days < 0)
 
 
 #: NULL of the int8 columns in the binary staging of the review's rows: ids, counts, day
@@ -869,12 +862,12 @@ class CrmLoyaltyReview(models.Model):
             levels[new_tier == tier.id] = tier.level
         moved = new_tier != tier_id
         r['value_id'] = _nulls(value_id, value_id == 0)
-        r['tier_id'] = _nulls(new_tier, new_tier == 0)
-        r['tier_level'] = _nulls(levels, new_tier == 0)
-        r['computed_tier_id'] = _nulls(qualified, qualified == 0)
-        r['downgrade_pending_since'] = _dates(pending_new)
-        r['tier_locked'] = locked.tolist()
-        r['tier_changed_on'] = _dates(np.where(moved, today, changed_on))
+        # ids 0 and day numbers -1 for none, as the figures (see _copy_columns)
+        r['tier_id'] = new_tier
+        r['tier_level'] = levels
+        r['computed_tier_id'] = np.asarray(qualified, dtype=np.int64)
+        r['downgrade_pending_since'] = pending_new
+        r['tier_changed_on'] = np.where(moved, today, changed_on)
         changes = [(pid, old or None, new or None, tierlib.EVENTS[code]) for pid, old, new, code
                    in zip(ids[event > 0].tolist(), tier_id[event > 0].tolist(),
                           new_tier[event > 0].tolist(), event[event > 0].tolist())
@@ -1016,14 +1009,18 @@ class CrmLoyaltyReview(models.Model):
         def days(values):  # day numbers, -1 for none
             return np.where(values >= 0, values, INT_NULL)
 
+        def ids(values, present):  # 0 for none
+            return np.where(present, values, INT_NULL)
+
         buyer = r['buyer']
         rfm_cells = (r['r_score'] * 100 + r['f_score'] * 10 + r['m_score']).astype(str)
         return {
             'review_date': np.full(n, (date - EPOCH).days, dtype=np.int64),
-            'tier_id': r['tier_id'], 'tier_level': r['tier_level'],
-            'computed_tier_id': r['computed_tier_id'],
-            'tier_changed_on': r['tier_changed_on'],
-            'downgrade_pending_since': r['downgrade_pending_since'],
+            'tier_id': ids(r['tier_id'], r['tier_id'] != 0),
+            'tier_level': ids(r['tier_level'], r['tier_id'] != 0),
+            'computed_tier_id': ids(r['computed_tier_id'], r['computed_tier_id'] != 0),
+            'tier_changed_on': days(r['tier_changed_on']),
+            'downgrade_pending_since': days(r['downgrade_pending_since']),
             'qualification_value': np.round(r['qualification_value'], 2),
             'first_invoice_date': days(r['first_day']),
             'last_invoice_date': days(r['last_day']),
