@@ -1131,17 +1131,17 @@ class CrmLoyaltyReview(models.Model):
         self.env['res.partner'].invalidate_cache(fnames=['loyalty_history_ids'])
 
     def _notify(self, company, changes, tiers, r, index, metric_label, run):
-        """Chatter post on the partner and an activity for its salesperson."""
-        partners = self.env['res.partner'].sudo().browse([c[0] for c in changes])
-        partners = {p.id: p for p in partners}
+        """A note on the chatter of each partner whose class moved, and an activity for its
+        salesperson on an upgrade (welcome) or a downgrade warning (retention call); written
+        set-based (see ``_post_notes`` and ``_schedule_activities`` of crm.loyalty.value)."""
+        self.env.cr.execute("SELECT id, user_id FROM res_partner WHERE id = ANY(%s::int[])",
+                            (int_array([change[0] for change in changes]),))
+        salesperson = dict(self.env.cr.fetchall())
         call = self.env.ref('mail.mail_activity_data_call', raise_if_not_found=False)
         todo = self.env.ref('mail.mail_activity_data_todo', raise_if_not_found=False)
-        model_id = self.env['ir.model']._get('res.partner').id
-        deadline = fields.Date.context_today(self)
-        Activity = self.env['mail.activity'].sudo()
+        bodies, activities = {}, []
         for pid, old, new, event in changes:
             i = index[pid]
-            partner = partners[pid]
             old_name = tiers[old].name if old in tiers else _('no class')
             new_name = tiers[new].name if new in tiers else _('no class')
             figures = _("%(metric)s %(value).2f; revenue %(monetary).2f, margin %(margin).2f, "
@@ -1162,15 +1162,13 @@ class CrmLoyaltyReview(models.Model):
                 body = _("Loyalty class: %(old)s → %(new)s (%(origin)s). %(figures)s.")
                 summary = None
                 activity_type = None
-            self.env['crm.loyalty.value']._post_note(partner, body % {
-                'old': old_name, 'new': new_name, 'origin': run['origin'], 'figures': figures})
-            if summary and activity_type and partner.user_id:
-                Activity.create({
-                    'res_model_id': model_id, 'res_id': pid,
-                    'activity_type_id': activity_type.id, 'summary': summary,
-                    'note': figures, 'user_id': partner.user_id.id,
-                    'date_deadline': deadline,
-                })
+            bodies[pid] = body % {'old': old_name, 'new': new_name, 'origin': run['origin'],
+                                  'figures': figures}
+            if summary and activity_type and salesperson.get(pid):
+                activities.append((pid, activity_type.id, summary, figures, salesperson[pid]))
+        Value = self.env['crm.loyalty.value']
+        Value._post_notes(bodies)
+        Value._schedule_activities(activities)
 
     # --- demo data ----------------------------------------------------------------------------
     @api.model
