@@ -232,7 +232,7 @@ class CrmLoyaltyValue(models.Model):
                    AS u(res_id, record_name, body, reply_to, message_id)
         """, {
             'subtype': note.id, 'author': author.id, 'email_from': email_from,
-            'now': fields.Datetime.now(), 'uid': self.env.uid, 'ids': int_array(ids),
+            'now': fields.Datetime.now(), 'uid': Message.env.uid, 'ids': int_array(ids),
             'names': array_literal([names[pid] for pid in ids], quote=True),
             'bodies': array_literal([body.convert_to_column(bodies[pid], Message)
                                      for pid in ids], quote=True),
@@ -271,7 +271,7 @@ class CrmLoyaltyValue(models.Model):
                    AS u(res_id, res_name, type_id, summary, note, user_id)
         """, {
             'model': self.env['ir.model']._get('res.partner').id,
-            'today': fields.Date.context_today(self), 'now': now, 'uid': self.env.uid,
+            'today': fields.Date.context_today(self), 'now': now, 'uid': Activity.env.uid,
             'ids': int_array(columns[0]),
             'names': array_literal([names[pid] for pid in columns[0]], quote=True),
             'types': int_array(columns[1]),

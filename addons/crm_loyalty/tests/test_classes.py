@@ -129,3 +129,53 @@ class TestClasses(LoyaltyCase):
         self.assertEqual(line.pricelist_cost, 520.0)
         self.assertEqual(wizard.pricelist_cost, 520.0)
         self.assertEqual(self.value(self.omid).tier_id, self.silver)
+
+    def test_set_based_notes_and_activities_match_the_orm(self):
+        """The review writes its notes and activities set-based: the rows are those
+        message_post and mail.activity.create write, and a partner with a follower of notes
+        still gets message_post, so that the follower is notified."""
+        Value = self.env['crm.loyalty.value'].sudo(self.loyalty_manager)
+        Partner = self.env['res.partner']
+        body = 'Loyalty class: A → B <b>5</b> & more'
+        Value._post_note(self.omid, body)
+        Value._post_notes({self.neda.id: body})
+        fields_ = ['body', 'record_name', 'reply_to', 'email_from', 'author_id', 'subtype_id',
+                   'message_type', 'model', 'needaction_partner_ids', 'create_uid']
+        by_orm, bulk = [Partner.browse(pid).message_ids[0]
+                        for pid in (self.omid.id, self.neda.id)]
+        self.assertEqual(bulk.record_name, 'Neda')
+        self.assertEqual(bulk.body, '<p>Loyalty class: A → B <b>5</b> &amp; more</p>')
+        self.assertEqual(bulk.read(fields_)[0], dict(by_orm.read(fields_)[0], id=bulk.id,
+                                                     record_name='Neda'))
+        self.assertRegex(bulk.message_id, r'^<\d+\.\d+\.\d+-openerp-%d-res.partner@'
+                         % self.neda.id)
+        # a user following Neda's notes: the note goes through message_post and notifies her
+        follower = self.loyalty_user.partner_id
+        self.neda.message_subscribe(partner_ids=[follower.id],
+                                    subtype_ids=[self.env.ref('mail.mt_note').id])
+        Value._post_notes({self.neda.id: 'Second note', self.omid.id: 'Note for Omid'})
+        self.assertEqual(self.neda.message_ids[0].needaction_partner_ids, follower)
+        self.assertFalse(self.omid.message_ids[0].needaction_partner_ids)
+        self.assertEqual(self.omid.message_ids[0].body, '<p>Note for Omid</p>')
+        # activities
+        call = self.env.ref('mail.mail_activity_data_call')
+        Value._schedule_activities([(self.neda.id, call.id, 'Call her', 'figures <1>',
+                                     self.salesman.id)])
+        by_orm = self.env['mail.activity'].sudo().create({
+            'res_model_id': self.env['ir.model']._get('res.partner').id,
+            'res_id': self.omid.id, 'activity_type_id': call.id, 'summary': 'Call her',
+            'note': 'figures <1>', 'user_id': self.salesman.id})
+        bulk = self.neda.activity_ids
+        fields_ = ['res_model', 'res_name', 'activity_type_id', 'summary', 'note', 'user_id',
+                   'date_deadline', 'state', 'create_uid']
+        self.assertEqual(bulk.read(fields_)[0], dict(by_orm.read(fields_)[0], id=bulk.id,
+                                                     res_name='Neda'))
+        self.assertEqual(self.neda.activity_user_id, self.salesman)
+        # the salesperson follows the partner, with the default subtypes, as the ORM does
+        followers = self.env['mail.followers'].search([
+            ('res_model', '=', 'res.partner'), ('res_id', 'in', (self.neda | self.omid).ids),
+            ('partner_id', '=', self.salesman.partner_id.id)])
+        self.assertEqual(followers.mapped('res_id'), [self.neda.id, self.omid.id]
+                         if followers[0].res_id == self.neda.id else
+                         [self.omid.id, self.neda.id])
+        self.assertEqual(followers[0].subtype_ids, followers[1].subtype_ids)
