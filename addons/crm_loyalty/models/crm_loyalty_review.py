@@ -169,7 +169,8 @@ def _nulls(values, missing):
 
 
 #: NULL of the int8 columns in the binary staging of the review's rows: ids, counts, day
-#: numbers, booleans and text codes travel as int8, amounts as float8 with NaN for NULL.
+#: numbers, booleans and text codes travel as int8, amounts and rates as numeric with NaN for
+#: NULL.
 INT_NULL = int(np.iinfo(np.int64).min)
 #: How each kind of field of crm.loyalty.value is staged.
 STAGE_KINDS = {'integer': 'int', 'many2one': 'int', 'float': 'float', 'monetary': 'float',
@@ -181,20 +182,74 @@ COPY_TRAILER = b'\xff\xff'
 #: Text columns with up to this many distinct values are decoded by subscript, longer lists
 #: by a join (a subscript walks a text array from its start).
 TEXT_SUBSCRIPT_MAX = 100
+#: Amounts and rates travel in PostgreSQL's binary ``numeric`` (a cast of float8 to numeric
+#: in the server costs about 0.5 µs a value: 0.7 s for the 1.4 million of 70,000 customers),
+#: in one fixed layout: 6 digits of base 10,000, 4 before the point and 2 after, of which
+#: :data:`NUMERIC_DECIMALS` decimals are used. PostgreSQL strips the zero digits.
+NUMERIC_DIGITS, NUMERIC_WEIGHT, NUMERIC_DECIMALS = 6, 3, 6
+NUMERIC_LIMIT = 1e16
+NUMERIC_NEGATIVE, NUMERIC_NAN = 0x4000, 0xC000
+
+
+def _numeric_parts(values):
+    """``values`` (float64, NaN for NULL) rounded to :data:`NUMERIC_DECIMALS` decimals and
+    15 significant digits, as the sign, display scale and base-10,000 digits of PostgreSQL's
+    binary numeric; the display scale is the number of decimals without trailing zeros: the
+    value a cast of float8 to numeric gives."""
+    values = np.asarray(values, dtype=np.float64)
+    missing = np.isnan(values)
+    magnitude = np.where(missing, 0.0, np.abs(values))
+    if len(magnitude) and magnitude.max() >= NUMERIC_LIMIT:
+        raise UserError(_("An amount of %s is too large for the loyalty figures (at most "
+                          "10^16 in company currency).") % magnitude.max())
+    whole = np.floor(magnitude)
+    # at most 15 significant digits, as float8 holds and its cast to numeric writes
+    decimals = np.clip(15 - np.searchsorted(10.0 ** np.arange(17), whole, side='right'),
+                       0, NUMERIC_DECIMALS)
+    unit = 10 ** decimals
+    fraction = np.rint((magnitude - whole) * unit).astype(np.int64)
+    carry = fraction >= unit
+    whole = whole.astype(np.int64) + carry
+    fraction = np.where(carry, 0, fraction) * 10 ** (NUMERIC_DECIMALS - decimals)
+    digits = np.empty((len(values), NUMERIC_DIGITS), dtype=np.int64)
+    for k in range(NUMERIC_WEIGHT + 1):
+        digits[:, k] = whole // 10000 ** (NUMERIC_WEIGHT - k) % 10000
+    fraction = fraction * 10 ** (4 * (NUMERIC_DIGITS - NUMERIC_WEIGHT - 1) - NUMERIC_DECIMALS)
+    for k in range(NUMERIC_WEIGHT + 1, NUMERIC_DIGITS):
+        digits[:, k] = fraction // 10000 ** (NUMERIC_DIGITS - 1 - k) % 10000
+    scale = 4 * (NUMERIC_DIGITS - NUMERIC_WEIGHT - 1)
+    for k in range(1, scale + 1):  # strip the trailing zero decimals
+        scale = scale - (fraction % 10 ** k == 0)
+    sign = np.where(missing, NUMERIC_NAN, np.where(values < 0, NUMERIC_NEGATIVE, 0))
+    return sign, scale, digits
 
 
 def _copy_binary(columns):
-    """Rows of COPY's binary format from ``columns`` (int64 or float64 arrays of one length,
-    no NULL: every field is 8 bytes), built by numpy in one record array."""
+    """Rows of COPY's binary format from ``columns`` (arrays of one length, no NULL), built
+    by numpy in one record array: int64 arrays as int8 fields, float64 arrays as numeric
+    fields of one size (see :func:`_numeric_parts`)."""
     layout = [('fields', '>i2')]
     for i, column in enumerate(columns):
-        layout += [('size%d' % i, '>i4'),
-                   ('value%d' % i, '>f8' if column.dtype.kind == 'f' else '>i8')]
+        if column.dtype.kind == 'f':
+            layout += [('size%d' % i, '>i4'), ('ndigits%d' % i, '>i2'),
+                       ('weight%d' % i, '>i2'), ('sign%d' % i, '>u2'),
+                       ('dscale%d' % i, '>i2'), ('value%d' % i, '>i2', (NUMERIC_DIGITS,))]
+        else:
+            layout += [('size%d' % i, '>i4'), ('value%d' % i, '>i8')]
     rows = np.empty(len(columns[0]) if columns else 0, dtype=layout)
     rows['fields'] = len(columns)
     for i, column in enumerate(columns):
-        rows['size%d' % i] = 8
-        rows['value%d' % i] = column
+        if column.dtype.kind == 'f':
+            sign, scale, digits = _numeric_parts(column)
+            rows['size%d' % i] = 8 + 2 * NUMERIC_DIGITS
+            rows['ndigits%d' % i] = NUMERIC_DIGITS
+            rows['weight%d' % i] = NUMERIC_WEIGHT
+            rows['sign%d' % i] = sign
+            rows['dscale%d' % i] = scale
+            rows['value%d' % i] = digits
+        else:
+            rows['size%d' % i] = 8
+            rows['value%d' % i] = column
     return COPY_HEADER + rows.tobytes() + COPY_TRAILER
 
 
@@ -935,8 +990,9 @@ class CrmLoyaltyReview(models.Model):
 
     def _stage_rows(self, r, date):
         """The rows of ``r`` into the temporary table ``crm_loyalty_value_raw``, sent as
-        binary COPY: every field 8 bytes (formatting 70,000 rows of 50 fields as text took
-        1.6 s), text as codes into a list of its distinct values (see :func:`_text_codes`).
+        binary COPY: fields of fixed sizes, int8 and numeric (formatting 70,000 rows of 50
+        fields as text took 1.6 s; casting float8 to numeric in the server, 0.7 s), text as
+        codes into a list of its distinct values (see :func:`_text_codes`).
 
         The rows of customers that have a value row go on into ``crm_loyalty_value_stage``
         (id, partner_id, WRITTEN_COLUMNS, typed as crm_loyalty_value), to be compared.
@@ -976,7 +1032,7 @@ class CrmLoyaltyReview(models.Model):
         cr.execute("DROP TABLE IF EXISTS crm_loyalty_value_stage")
         # column names: c<position> and this module's constant WRITTEN_COLUMNS, never input
         raw_sql = "CREATE TEMP TABLE crm_loyalty_value_raw (%s) ON COMMIT DROP" % ', '.join(
-            'c%d %s' % (i, 'float8' if array.dtype.kind == 'f' else 'int8')
+            'c%d %s' % (i, 'numeric' if array.dtype.kind == 'f' else 'int8')
             for i, array in enumerate(arrays))
         cr.execute(raw_sql)  # pylint: disable=sql-injection
         cr.copy_expert("COPY crm_loyalty_value_raw FROM STDIN WITH (FORMAT binary)",
@@ -990,7 +1046,7 @@ class CrmLoyaltyReview(models.Model):
         cr.execute(stage_sql)  # pylint: disable=sql-injection
         typed = "SELECT %s FROM crm_loyalty_value_raw r %s WHERE r.c0 {} %%(null)s" % (
             ', '.join('%s AS %s' % pair for pair in zip(expressions, names)), ' '.join(joins))
-        # INSERT casts int8 to int4 and float8 to numeric, as the columns of the stage are
+        # INSERT casts int8 to int4, as the columns of the stage are
         cr.execute("INSERT INTO crm_loyalty_value_stage (%s) %s" % (
             ', '.join(names), typed.format('<>')), params)  # pylint: disable=sql-injection
         return typed.format('='), params

@@ -111,6 +111,35 @@ class TestReviewOperations(LoyaltyCase):
         other = self.value(self.partners[4])
         self.assertEqual((other.loyalty_type, other.attitude_known), ('unknown', False))
 
+    def test_amounts_travel_exact_as_binary_numeric(self):
+        """Amounts go to PostgreSQL as binary numeric rounded to 6 decimals and 15
+        significant digits: each comes back as the decimal a cast of float8 gives; NaN is
+        NULL; an amount of 10^16 or more is refused."""
+        import io
+        import numpy as np
+        from ..models.crm_loyalty_review import _copy_binary
+        values = [0.0, -0.0, 12.5, -3.25, 0.000001, 0.1 + 0.2, 123456789.99, -0.0000004,
+                  9999999999999.99, 1e15 + 0.25, 0.9999996, 7.0, float('nan')]
+        cr = self.env.cr
+        cr.execute("CREATE TEMP TABLE loyalty_numeric_probe (n numeric, k int8)")
+        cr.copy_expert("COPY loyalty_numeric_probe FROM STDIN WITH (FORMAT binary)",
+                       io.BytesIO(_copy_binary([np.array(values),
+                                                np.arange(len(values), dtype=np.int64)])))
+        cr.execute("SELECT NULLIF(n, 'NaN')::text FROM loyalty_numeric_probe ORDER BY k")
+        self.assertEqual([row[0] for row in cr.fetchall()], [
+            '0', '0', '12.5', '-3.25', '0.000001', '0.3', '123456789.99', '0',
+            '9999999999999.99', '1000000000000000', '1', '7', None])
+        cr.execute("SELECT count(*) FROM loyalty_numeric_probe "
+                   "WHERE n <> round(n, 2) AND k IN (2, 3, 6, 8, 9, 11)")
+        self.assertEqual(cr.fetchone()[0], 0)
+        with self.assertRaisesRegex(UserError, 'too large for the loyalty figures'):
+            _copy_binary([np.array([1e16])])
+        cr.execute("SELECT count(*) FROM loyalty_numeric_probe p JOIN unnest(%s::float8[]) "
+                   "WITH ORDINALITY AS f(v, k) ON f.k = p.k + 1 "
+                   "WHERE f.v::numeric::text <> p.n::text AND f.k < 13", (values,))
+        self.assertEqual(cr.fetchone()[0], 2)  # -0.0000004 and 0.9999996: float8 keeps them
+        cr.execute("DROP TABLE loyalty_numeric_probe")
+
     def test_rows_travel_intact_through_the_binary_copy(self):
         """Text with quotes, backslashes, braces, commas, new lines and Persian comes back as
         written, by subscript and by join; NULLs of every kind stay NULL; a second review
