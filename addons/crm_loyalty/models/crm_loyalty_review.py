@@ -227,7 +227,8 @@ def _numeric_parts(values):
 def _copy_binary(columns):
     """Rows of COPY's binary format from ``columns`` (arrays of one length, no NULL), built
     by numpy in one record array: int64 arrays as int8 fields, float64 arrays as numeric
-    fields of one size (see :func:`_numeric_parts`)."""
+    fields of one size (see :func:`_numeric_parts`). The parts every row shares (field
+    count, sizes, numeric layout) are written once and repeated."""
     layout = [('fields', '>i2')]
     for i, column in enumerate(columns):
         if column.dtype.kind == 'f':
@@ -236,19 +237,20 @@ def _copy_binary(columns):
                        ('dscale%d' % i, '>i2'), ('value%d' % i, '>i2', (NUMERIC_DIGITS,))]
         else:
             layout += [('size%d' % i, '>i4'), ('value%d' % i, '>i8')]
-    rows = np.empty(len(columns[0]) if columns else 0, dtype=layout)
-    rows['fields'] = len(columns)
+    row = np.zeros(1, dtype=layout)
+    row['fields'] = len(columns)
+    for i, column in enumerate(columns):
+        numeric = column.dtype.kind == 'f'
+        row['size%d' % i] = 8 + 2 * NUMERIC_DIGITS if numeric else 8
+        if numeric:
+            row['ndigits%d' % i] = NUMERIC_DIGITS
+            row['weight%d' % i] = NUMERIC_WEIGHT
+    rows = np.repeat(row, len(columns[0]) if columns else 0)
     for i, column in enumerate(columns):
         if column.dtype.kind == 'f':
-            sign, scale, digits = _numeric_parts(column)
-            rows['size%d' % i] = 8 + 2 * NUMERIC_DIGITS
-            rows['ndigits%d' % i] = NUMERIC_DIGITS
-            rows['weight%d' % i] = NUMERIC_WEIGHT
-            rows['sign%d' % i] = sign
-            rows['dscale%d' % i] = scale
-            rows['value%d' % i] = digits
+            rows['sign%d' % i], rows['dscale%d' % i], rows['value%d' % i] = \
+                _numeric_parts(column)
         else:
-            rows['size%d' % i] = 8
             rows['value%d' % i] = column
     return COPY_HEADER + rows.tobytes() + COPY_TRAILER
 
@@ -269,10 +271,11 @@ def _stage_array(values, kind):
 def _text_codes(values):
     """Text values as codes 1..k into their distinct values (0 for None), and those values:
     ``labels[code]`` in PostgreSQL gives the text back (NULL for 0)."""
-    labels = {}
-    codes = np.fromiter((0 if v is None else labels.setdefault(v, len(labels) + 1)
-                         for v in values), dtype=np.int64, count=len(values))
-    return codes, list(labels)
+    labels = [value for value in dict.fromkeys(values) if value is not None]
+    code = dict(zip(labels, range(1, len(labels) + 1)))
+    code[None] = 0
+    return np.fromiter(map(code.__getitem__, values), dtype=np.int64,
+                       count=len(values)), labels
 
 
 def _is_sorted(values):
