@@ -737,7 +737,8 @@ class CrmLoyaltyReview(models.Model):
         churn[~buyer] = None
         r['churn_risk'] = churn.tolist()
         # ladder, attitude, types
-        prospects, referrals = self._ladder_inputs(company, ids.tolist())
+        prospects, referrals = self._ladder_inputs(company, ids.tolist(),
+                                                   ids[~buyer].tolist())
         attitudes = self.env['crm.loyalty.value']._attitude_scores(company, ids.tolist()) or {}
         unresolved = self.env['crm.loyalty.value']._unresolved_complaint_partner_ids(
             company, ids.tolist()) or set()
@@ -839,30 +840,34 @@ class CrmLoyaltyReview(models.Model):
         return classes.tolist()
 
     @api.model
-    def _ladder_inputs(self, company, partner_ids):
-        """Partners with a sale order in the company (prospects) and, per partner, how many
-        referred commercial partners bought from the company."""
+    def _ladder_inputs(self, company, partner_ids, non_buyer_ids):
+        """Among ``non_buyer_ids``, the partners with a sale order in the company (prospects:
+        a buyer is past that rung) and, per partner of ``partner_ids``, how many referred
+        commercial partners bought from the company."""
         cr = self.env.cr
         cr.execute("""
             SELECT DISTINCT p.commercial_partner_id FROM sale_order so
               JOIN res_partner p ON p.id = so.partner_id
              WHERE so.company_id = %s AND so.state != 'cancel'
                AND p.commercial_partner_id = ANY(%s::int[])
-        """, (company.id, int_array(partner_ids)))
+        """, (company.id, int_array(non_buyer_ids)))
         prospects = set(row[0] for row in cr.fetchall())
         cr.execute("""
             SELECT r.commercial_partner_id, count(DISTINCT p.commercial_partner_id)
               FROM res_partner p
               JOIN res_partner r ON r.id = p.loyalty_referrer_id
-             WHERE r.commercial_partner_id = ANY(%s::int[])
+             WHERE p.loyalty_referrer_id IS NOT NULL
                AND p.commercial_partner_id != r.commercial_partner_id
                AND EXISTS (SELECT 1 FROM account_invoice i
                             WHERE i.commercial_partner_id = p.commercial_partner_id
                               AND i.company_id = %s AND i.type = 'out_invoice'
                               AND i.state IN ('open', 'paid'))
              GROUP BY r.commercial_partner_id
-        """, (int_array(partner_ids), company.id))
-        return prospects, dict(cr.fetchall())
+        """, (company.id,))
+        # all the company's referrers (few), kept for partner_ids here: filtering by
+        # partner_ids in SQL made PostgreSQL probe the referrers' index once per partner
+        wanted = set(partner_ids)
+        return prospects, {pid: count for pid, count in cr.fetchall() if pid in wanted}
 
     @api.model
     def _metric_values(self, company, r):
