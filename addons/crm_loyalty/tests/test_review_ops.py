@@ -111,6 +111,17 @@ class TestReviewOperations(LoyaltyCase):
         other = self.value(self.partners[4])
         self.assertEqual((other.loyalty_type, other.attitude_known), ('unknown', False))
 
+    def test_table_leaves_room_for_updates_and_review_puts_work_mem_back(self):
+        """The value table keeps half of each page free (daily rewrites stay on their page);
+        the review's larger work_mem for its writes ends with them."""
+        cr = self.env.cr
+        cr.execute("SELECT reloptions FROM pg_class WHERE relname = 'crm_loyalty_value'")
+        self.assertEqual(cr.fetchone()[0], ['fillfactor=50'])
+        cr.execute("SET LOCAL work_mem = '5MB'")
+        self.review('2025-07-01')
+        cr.execute("SHOW work_mem")
+        self.assertEqual(cr.fetchone()[0], '5MB')
+
     def test_amounts_travel_exact_as_binary_numeric(self):
         """Amounts go to PostgreSQL as binary numeric rounded to 6 decimals and 15
         significant digits: each comes back as the decimal a cast of float8 gives; NaN is
