@@ -701,9 +701,8 @@ class CrmComplaint(models.Model):
         """Activities for the people of the ladder: the responsible at the warning, the team
         leader at level 1, the escalation manager at level 2.
 
-        Who and what is read for all complaints first: creating an activity subscribes its
-        user, which empties the cache, so reading while creating would reload every complaint
-        of the batch for each activity.
+        Who and what is read for all complaints first, then the activities are written
+        set-based (``_create_set_based`` of mail.activity, from crm_loyalty).
         """
         activity_type = self.env.ref('crm_complaints.mail_activity_escalation')
         plan = []
@@ -720,80 +719,15 @@ class CrmComplaint(models.Model):
                 user = team.escalation_user_id or team.user_id or complaint.user_id
                 summary = _("Escalation level 2: %s") % complaint.name
             if user:
-                plan.append((complaint.id, user.id, summary))
-        self._create_activities(activity_type, plan)
-
-    @api.model
-    def _create_activities(self, activity_type, plan):
-        """One activity per ``(complaint_id, user_id, summary)`` of ``plan``, the user following
-        the complaint, as ``mail.activity.create`` does, but set-based: that method costs about
-        forty queries per activity and an escalation run can raise thousands of them. Values are
-        parameters; the followers get the default subtypes, the stored deadline of the
-        complaints is refreshed and each user's activity counter is told once.
-        """
-        Activity = self.env['mail.activity']
-        if not plan:
-            return Activity
-        cr = self.env.cr
-        res_ids = [res_id for res_id, _user_id, _summary in plan]
-        user_ids = [user_id for _res_id, user_id, _summary in plan]
-        params = {
-            'model_id': self.env['ir.model']._get(self._name).id, 'model': self._name,
-            'type': activity_type.id, 'deadline': fields.Date.context_today(self),
-            'uid': self.env.uid, 'res_ids': res_ids, 'user_ids': user_ids,
-            'summaries': [summary for _res_id, _user_id, summary in plan],
-        }
-        cr.execute("""
-            INSERT INTO mail_activity (res_model_id, res_model, res_id, res_name, activity_type_id,
-                                       summary, user_id, date_deadline, create_uid, create_date,
-                                       write_uid, write_date)
-            SELECT %(model_id)s, %(model)s, p.res_id, c.name, %(type)s, p.summary, p.user_id,
-                   %(deadline)s, %(uid)s, now() at time zone 'UTC', %(uid)s,
-                   now() at time zone 'UTC'
-              FROM unnest(%(res_ids)s::int[], %(user_ids)s::int[], %(summaries)s::varchar[])
-                   AS p(res_id, user_id, summary)
-              JOIN crm_complaint c ON c.id = p.res_id
-         RETURNING id""", params)
-        activity_ids = [row[0] for row in cr.fetchall()]
-        cr.execute("""
-            INSERT INTO mail_followers (res_model, res_id, partner_id)
-            SELECT DISTINCT %(model)s, p.res_id, u.partner_id
-              FROM unnest(%(res_ids)s::int[], %(user_ids)s::int[]) AS p(res_id, user_id)
-              JOIN res_users u ON u.id = p.user_id
-             WHERE NOT EXISTS (SELECT 1 FROM mail_followers f
-                                WHERE f.res_model = %(model)s AND f.res_id = p.res_id
-                                  AND f.partner_id = u.partner_id)
-         RETURNING id""", params)
-        follower_ids = [row[0] for row in cr.fetchall()]
-        subtypes = self.env['mail.message.subtype'].search([
-            ('default', '=', True), '|', ('res_model', '=', self._name),
-            ('res_model', '=', False)]).ids
-        if follower_ids and subtypes:
-            cr.execute("""
-                INSERT INTO mail_followers_mail_message_subtype_rel
-                            (mail_followers_id, mail_message_subtype_id)
-                SELECT f, s FROM unnest(%s::int[]) f, unnest(%s::int[]) s""",
-                       (follower_ids, subtypes))
-        cr.execute("""
-            UPDATE crm_complaint c SET activity_date_deadline = a.deadline
-              FROM (SELECT res_id, min(date_deadline) AS deadline FROM mail_activity
-                     WHERE res_model = %(model)s AND res_id = ANY(%(res_ids)s)
-                  GROUP BY res_id) a
-             WHERE c.id = a.res_id""", params)
-        self.invalidate_cache()
-        Activity.invalidate_cache()
-        self.env['mail.followers'].invalidate_cache()
-        for partner in self.env['res.users'].browse(set(user_ids)).mapped('partner_id'):
-            self.env['bus.bus'].sendone((cr.dbname, 'res.partner', partner.id),
-                                        {'type': 'activity_updated', 'activity_created': True})
-        return Activity.browse(activity_ids)
+                plan.append((complaint.id, activity_type.id, user.id, summary, None))
+        self.env['mail.activity']._create_set_based(self._name, plan)
 
     def _schedule_activity(self, activity_type, user, summary):
         """One activity of ``activity_type`` (record or xml id) for ``user`` on each complaint."""
         if isinstance(activity_type, str):
             activity_type = self.env.ref(activity_type)
-        self._create_activities(activity_type, [(complaint.id, user.id, summary)
-                                                for complaint in self])
+        self.env['mail.activity']._create_set_based(self._name, [
+            (complaint.id, activity_type.id, user.id, summary, None) for complaint in self])
 
     # --- repeat complaints --------------------------------------------------------------------
     def _detect_repeat(self):

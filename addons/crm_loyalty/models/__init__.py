@@ -7,3 +7,4 @@ from . import crm_loyalty_review
 from . import res_partner
 from . import account_invoice
 from . import sale_order
+from . import mail_activity

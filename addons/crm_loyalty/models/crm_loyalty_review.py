@@ -1203,7 +1203,7 @@ class CrmLoyaltyReview(models.Model):
     def _notify(self, company, changes, tiers, r, index, metric_label, run):
         """A note on the chatter of each partner whose class moved, and an activity for its
         salesperson on an upgrade (welcome) or a downgrade warning (retention call); written
-        set-based (see ``_post_notes`` and ``_schedule_activities`` of crm.loyalty.value)."""
+        set-based (``_post_notes`` of crm.loyalty.value, ``_create_set_based`` of mail.activity)."""
         self.env.cr.execute("SELECT id, user_id FROM res_partner WHERE id = ANY(%s::int[])",
                             (int_array([change[0] for change in changes]),))
         salesperson = dict(self.env.cr.fetchall())
@@ -1235,10 +1235,9 @@ class CrmLoyaltyReview(models.Model):
             bodies[pid] = body % {'old': old_name, 'new': new_name, 'origin': run['origin'],
                                   'figures': figures}
             if summary and activity_type and salesperson.get(pid):
-                activities.append((pid, activity_type.id, summary, figures, salesperson[pid]))
-        Value = self.env['crm.loyalty.value']
-        Value._post_notes(bodies)
-        Value._schedule_activities(activities)
+                activities.append((pid, activity_type.id, salesperson[pid], summary, figures))
+        self.env['crm.loyalty.value']._post_notes(bodies)
+        self.env['mail.activity']._create_set_based('res.partner', activities)
 
     # --- demo data ----------------------------------------------------------------------------
     @api.model

@@ -251,56 +251,6 @@ class CrmLoyaltyValue(models.Model):
         Partner.browse(ids).invalidate_cache(fnames=['message_ids'])
 
     @api.model
-    def _schedule_activities(self, activities):
-        """What ``mail.activity.create`` does, for many partners at once: ``activities`` is
-        ``[(partner_id, activity_type_id, summary, note, user_id)]``, due today.
-
-        One INSERT of the activities (names and sanitised notes computed by the ORM), the
-        assigned users subscribed to their partners by ``message_subscribe`` (one call per
-        user) and one notification on the bus per user, as the ORM sends per activity.
-        """
-        if not activities:
-            return
-        Partner = self.env['res.partner'].sudo()
-        Activity = self.env['mail.activity'].sudo()
-        note = Activity._fields['note']
-        names = dict(Partner.browse(sorted(set(a[0] for a in activities))).name_get())
-        columns = list(zip(*activities))
-        now = fields.Datetime.now()
-        self.env.cr.execute("""
-            INSERT INTO mail_activity (res_model_id, res_model, res_id, res_name,
-                                       activity_type_id, summary, note, user_id,
-                                       date_deadline, create_uid, create_date, write_uid,
-                                       write_date)
-            SELECT %(model)s, 'res.partner', u.res_id, u.res_name, u.type_id, u.summary,
-                   u.note, u.user_id, %(today)s, %(uid)s, %(now)s, %(uid)s, %(now)s
-              FROM unnest(%(ids)s::int[], %(names)s::varchar[], %(types)s::int[],
-                          %(summaries)s::varchar[], %(notes)s::text[], %(users)s::int[])
-                   AS u(res_id, res_name, type_id, summary, note, user_id)
-        """, {
-            'model': self.env['ir.model']._get('res.partner').id,
-            'today': fields.Date.context_today(self), 'now': now, 'uid': Activity.env.uid,
-            'ids': int_array(columns[0]),
-            'names': array_literal([names[pid] for pid in columns[0]], quote=True),
-            'types': int_array(columns[1]),
-            'summaries': array_literal(columns[2], quote=True),
-            'notes': array_literal([note.convert_to_column(text, Activity)
-                                    for text in columns[3]], quote=True),
-            'users': int_array(columns[4]),
-        })
-        partners_of = {}
-        for partner_id, _type, _summary, _note, user_id in activities:
-            partners_of.setdefault(user_id, set()).add(partner_id)
-        users = self.env['res.users'].sudo().browse(sorted(partners_of))
-        for user in users:
-            Partner.browse(sorted(partners_of[user.id])).message_subscribe(
-                partner_ids=[user.partner_id.id])
-        self.env['bus.bus'].sendmany([
-            [(self.env.cr.dbname, 'res.partner', user.partner_id.id),
-             {'type': 'activity_updated', 'activity_created': True}] for user in users])
-        Partner.browse(columns[0]).invalidate_cache(fnames=['activity_ids'])
-
-    @api.model
     def _check_manager(self):
         if not self.env.user.has_group('crm_loyalty.group_loyalty_manager'):
             raise AccessError(_("Only loyalty managers can change classes or run reviews."))

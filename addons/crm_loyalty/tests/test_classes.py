@@ -159,8 +159,8 @@ class TestClasses(LoyaltyCase):
         self.assertEqual(self.omid.message_ids[0].body, '<p>Note for Omid</p>')
         # activities
         call = self.env.ref('mail.mail_activity_data_call')
-        Value._schedule_activities([(self.neda.id, call.id, 'Call her', 'figures <1>',
-                                     self.salesman.id)])
+        self.env['mail.activity'].sudo(self.loyalty_manager)._create_set_based(
+            'res.partner', [(self.neda.id, call.id, self.salesman.id, 'Call her', 'figures <1>')])
         by_orm = self.env['mail.activity'].sudo().create({
             'res_model_id': self.env['ir.model']._get('res.partner').id,
             'res_id': self.omid.id, 'activity_type_id': call.id, 'summary': 'Call her',
@@ -171,6 +171,9 @@ class TestClasses(LoyaltyCase):
         self.assertEqual(bulk.read(fields_)[0], dict(by_orm.read(fields_)[0], id=bulk.id,
                                                      res_name='Neda'))
         self.assertEqual(self.neda.activity_user_id, self.salesman)
+        self.env.cr.execute("SELECT activity_date_deadline FROM res_partner WHERE id = %s",
+                            (self.neda.id,))
+        self.assertEqual(str(self.env.cr.fetchone()[0]), bulk.date_deadline)
         # the salesperson follows the partner, with the default subtypes, as the ORM does
         followers = self.env['mail.followers'].search([
             ('res_model', '=', 'res.partner'), ('res_id', 'in', (self.neda | self.omid).ids),
