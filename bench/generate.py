@@ -20,6 +20,7 @@ import time
 from datetime import date, timedelta
 
 import numpy as np
+from psycopg2 import sql
 
 SIZES = {
     'small': {'partners': 2000, 'lines': 20000},
@@ -367,7 +368,7 @@ def generate(env, size='small', seed=7, company=None, end=None, partners=None, l
     # statistics of every table filled here, as autovacuum would gather (it is off here)
     for table in ('res_partner', 'account_invoice', 'account_invoice_line', 'sale_order',
                   'sale_order_line', 'sale_order_line_invoice_rel'):
-        cr.execute('ANALYZE %s' % table)  # pylint: disable=sql-injection
+        cr.execute(sql.SQL('ANALYZE {}').format(sql.Identifier(table)))
     env.invalidate_all() if hasattr(env, 'invalidate_all') else env['res.partner'].invalidate_cache()
     summary = {
         'partners': n_partners, 'customers': n_customers, 'products': n_products,

@@ -211,15 +211,16 @@ def _numeric_parts(values):
     carry = fraction >= unit
     whole = whole.astype(np.int64) + carry
     fraction = np.where(carry, 0, fraction) * 10 ** (NUMERIC_DECIMALS - decimals)
+    # display scale: the decimals left once the trailing zeros are stripped
+    scale = NUMERIC_DECIMALS - sum(fraction % 10 ** k == 0
+                                   for k in range(1, NUMERIC_DECIMALS + 1))
     digits = np.empty((len(values), NUMERIC_DIGITS), dtype=np.int64)
     for k in range(NUMERIC_WEIGHT + 1):
         digits[:, k] = whole // 10000 ** (NUMERIC_WEIGHT - k) % 10000
-    fraction = fraction * 10 ** (4 * (NUMERIC_DIGITS - NUMERIC_WEIGHT - 1) - NUMERIC_DECIMALS)
+    places = 4 * (NUMERIC_DIGITS - NUMERIC_WEIGHT - 1)  # decimal places of the digits
+    fraction = fraction * 10 ** (places - NUMERIC_DECIMALS)
     for k in range(NUMERIC_WEIGHT + 1, NUMERIC_DIGITS):
         digits[:, k] = fraction // 10000 ** (NUMERIC_DIGITS - 1 - k) % 10000
-    scale = 4 * (NUMERIC_DIGITS - NUMERIC_WEIGHT - 1)
-    for k in range(1, scale + 1):  # strip the trailing zero decimals
-        scale = scale - (fraction % 10 ** k == 0)
     sign = np.where(missing, NUMERIC_NAN, np.where(values < 0, NUMERIC_NEGATIVE, 0))
     return sign, scale, digits
 
