@@ -12,7 +12,7 @@ class CallCentreXlsx(models.AbstractModel):
     filled in and is read by the results import (same columns)."""
 
     _name = 'report.crm_campaigns.call_centre_xlsx'
-    _inherit = 'report.report_xlsx.abstract'
+    _inherit = 'report.crm_loyalty.suite_xlsx'
 
     def generate_xlsx_report(self, workbook, data, campaigns):
         bold = workbook.add_format({'bold': True, 'bg_color': '#DDDDDD'})
@@ -65,7 +65,7 @@ class CampaignXlsx(models.AbstractModel):
     targets with their figures, gains by decile and the rejection Pareto."""
 
     _name = 'report.crm_campaigns.campaign_xlsx'
-    _inherit = 'report.report_xlsx.abstract'
+    _inherit = 'report.crm_loyalty.suite_xlsx'
 
     def generate_xlsx_report(self, workbook, data, campaigns):
         bold = workbook.add_format({'bold': True, 'bg_color': '#DDDDDD'})

@@ -7,7 +7,7 @@ class CrmComplaintKpiXlsx(models.AbstractModel):
     """XLSX export of the KPIs, the Pareto tables and the complaints of the period."""
 
     _name = 'report.crm_complaints.kpi_xlsx'
-    _inherit = 'report.report_xlsx.abstract'
+    _inherit = 'report.crm_loyalty.suite_xlsx'
 
     def _kpi_rows(self, record):
         return [

@@ -1,2 +1,3 @@
+from . import crm_suite_xlsx
 from . import crm_loyalty_pareto_report
 from . import crm_loyalty_value_xlsx

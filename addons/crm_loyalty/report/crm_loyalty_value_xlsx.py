@@ -15,7 +15,7 @@ class CrmLoyaltyValueXlsx(models.AbstractModel):
     """XLSX export of the customer value table (the selected rows)."""
 
     _name = 'report.crm_loyalty.customer_value_xlsx'
-    _inherit = 'report.report_xlsx.abstract'
+    _inherit = 'report.crm_loyalty.suite_xlsx'
 
     def generate_xlsx_report(self, workbook, data, values):
         sheet = workbook.add_worksheet(_('Customer Value'))

@@ -108,3 +108,39 @@ class LoyaltyCase(SavepointCase):
         return cls.env['crm.loyalty.value'].search([
             ('partner_id', '=', partner.commercial_partner_id.id),
             ('company_id', '=', (company or cls.company).id)])
+
+
+def xlsx_cells(content):
+    """The cells of an XLSX file as ``{sheet name: {ref: (type, text)}}``: ``type`` is the
+    cell's ``t`` attribute (``s`` shared string, ``n`` number, ``str`` formula result) or
+    ``f`` when the cell holds a formula; ``text`` the string or the formula as written."""
+    import io
+    import zipfile
+    from lxml import etree
+    ns = {'m': 'http://schemas.openxmlformats.org/spreadsheetml/2006/main',
+          'r': 'http://schemas.openxmlformats.org/officeDocument/2006/relationships'}
+    book = zipfile.ZipFile(io.BytesIO(content))
+    strings = []
+    if 'xl/sharedStrings.xml' in book.namelist():
+        shared = etree.fromstring(book.read('xl/sharedStrings.xml'))
+        strings = [''.join(si.itertext()) for si in shared.findall('m:si', ns)]
+    rels = etree.fromstring(book.read('xl/_rels/workbook.xml.rels'))
+    targets = {rel.get('Id'): rel.get('Target') for rel in rels}
+    workbook = etree.fromstring(book.read('xl/workbook.xml'))
+    sheets = {}
+    for sheet in workbook.find('m:sheets', ns):
+        target = targets[sheet.get('{%s}id' % ns['r'])]
+        xml = etree.fromstring(book.read('xl/' + target.lstrip('/').replace('xl/', '', 1)))
+        cells = {}
+        for cell in xml.iter('{%s}c' % ns['m']):
+            formula = cell.find('m:f', ns)
+            value = cell.find('m:v', ns)
+            if formula is not None:
+                cells[cell.get('r')] = ('f', formula.text)
+            elif cell.get('t') == 's':
+                cells[cell.get('r')] = ('s', strings[int(value.text)])
+            else:
+                cells[cell.get('r')] = (cell.get('t') or 'n',
+                                        value.text if value is not None else None)
+        sheets[sheet.get('name')] = cells
+    return sheets
