@@ -6,13 +6,13 @@
 import os
 import signal
 import subprocess
-import sys
 import time
 
 import pytest
 import requests
 
 import odoo311
+from odoo311 import suite
 
 odoo311.apply()
 
@@ -56,9 +56,7 @@ class Server:
         self.url = 'http://127.0.0.1:%d' % port
         self._freeze_base_url()
         self.log_path = os.path.join(ROOT, 'var', 'suite-server-%d.log' % port)
-        cmd = [sys.executable, '-m', 'odoo311.serve', '--port', str(port), '--',
-               '-c', _setting('ODOO_RC'), '-d', db, '--db-filter', '^%s$' % db,
-               '--workers', str(workers), '--max-cron-threads', '1', '--limit-time-real', '600']
+        cmd = suite.serve_command(db, port, workers=workers, extra=['--limit-time-real', '600'])
         self.log = open(self.log_path, 'w')
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 120

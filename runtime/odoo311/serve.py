@@ -66,7 +66,7 @@ class FrontProxy:
 def main(argv):
     parser = argparse.ArgumentParser(prog='python -m odoo311.serve')
     parser.add_argument('--port', type=int, default=8069, help='public port (the proxy)')
-    parser.add_argument('--host', default='0.0.0.0')
+    parser.add_argument('--host', default='127.0.0.1', help='interface of the public port')
     parser.add_argument('odoo_args', nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     odoo_args = [a for a in args.odoo_args if a != '--']

@@ -27,6 +27,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 VAR = os.path.join(ROOT, 'var')
 ADDONS = os.path.join(ROOT, 'addons')
 CONF = os.path.join(VAR, 'odoo.conf')
+MASTER_PASSWORD = os.path.join(VAR, 'master-password')
 DATA_DIR = os.path.join(VAR, 'data')
 ODOO = os.path.join(ROOT, 'bin', 'odoo')
 PYTHON = os.path.join(ROOT, '.venv', 'bin', 'python')
@@ -78,11 +79,30 @@ def addons_path():
     return ','.join(paths)
 
 
+def master_password():
+    """The database manager's master password: random, made once into ``var/master-password``
+    (readable by its owner only); ``var/odoo.conf`` holds its hash."""
+    if not os.path.exists(MASTER_PASSWORD):
+        import secrets
+        fd = os.open(MASTER_PASSWORD, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, 'w') as out:
+            out.write(secrets.token_urlsafe(24) + '\n')
+    os.chmod(MASTER_PASSWORD, 0o600)
+    with open(MASTER_PASSWORD) as src:
+        return src.read().strip()
+
+
 def prepare():
-    """PostgreSQL reachable, dedicated role present, ``var/odoo.conf`` written."""
+    """PostgreSQL reachable, dedicated role present, ``var/odoo.conf`` written.
+
+    The database manager answers only with the master password of ``var/master-password``, and
+    never lists the databases.
+    """
     os.makedirs(VAR, exist_ok=True)
     conf = pg.ensure_server(VAR)
     pg.ensure_role(conf)
+    from passlib.context import CryptContext
+    password_hash = CryptContext(['pbkdf2_sha512']).hash(master_password())
     lines = [
         '[options]',
         'db_host = %s' % conf['host'],
@@ -91,9 +111,9 @@ def prepare():
         'db_password = %s' % (conf['password'] or 'False'),
         'addons_path = %s' % addons_path(),
         'data_dir = %s' % DATA_DIR,
-        'admin_passwd = admin',
+        'admin_passwd = %s' % password_hash,
         'without_demo = False',
-        'list_db = True',
+        'list_db = False',
         'limit_time_cpu = 600',
         'limit_time_real = 1200',
         'limit_memory_soft = 4294967296',
@@ -324,15 +344,23 @@ def cmd_demo(args):
         return rc
     if args.no_server:
         return 0
-    log('Odoo at http://localhost:%s (admin/admin), database %s; Ctrl-C stops it' % (args.port, DEMO_DB))
+    log('Odoo at http://localhost:%s (admin/admin), database %s, listening on %s; '
+        'Ctrl-C stops it' % (args.port, DEMO_DB, args.host))
+    log('database manager master password: in %s (the manager does not list databases)'
+        % MASTER_PASSWORD)
     # the demo is reached at one address: fix it, as production does behind its proxy
     pg.set_config_parameter(conf, DEMO_DB, 'web.base.url', 'http://localhost:%d' % args.port)
     pg.set_config_parameter(conf, DEMO_DB, 'web.base.url.freeze', 'True')
-    # HTTP workers + cron worker + long polling, behind the front proxy (odoo311.serve)
-    os.execv(PYTHON, [PYTHON, '-m', 'odoo311.serve', '--port', str(args.port), '--',
-                      '-c', CONF, '-d', DEMO_DB, '--db-filter', '^%s$' % DEMO_DB,
-                      '--workers', str(args.workers), '--max-cron-threads', '1',
-                      '--load', 'web,queue_job'])
+    os.execv(PYTHON, serve_command(DEMO_DB, args.port, args.host, args.workers,
+                                   ['--load', 'web,queue_job']))
+
+
+def serve_command(db, port, host='127.0.0.1', workers=2, extra=()):
+    """The command line of a served Odoo: HTTP workers, a cron worker and long polling behind
+    the front proxy (odoo311.serve) on ``host:port``, for ``db`` only."""
+    return [PYTHON, '-m', 'odoo311.serve', '--host', host, '--port', str(port), '--',
+            '-c', CONF, '-d', db, '--db-filter', '^%s$' % db,
+            '--workers', str(workers), '--max-cron-threads', '1'] + list(extra)
 
 
 def _addon_depends(name):
@@ -758,6 +786,9 @@ def main(argv=None):
     demo = sub.add_parser('demo')
     demo.add_argument('--port', type=int, default=int(os.environ.get('ODOO_HTTP_PORT', '8069')))
     demo.add_argument('--workers', type=int, default=2)
+    demo.add_argument('--host', default=os.environ.get('ODOO_HTTP_INTERFACE', '127.0.0.1'),
+                      help='interface to listen on (default 127.0.0.1: this machine only; '
+                           '0.0.0.0 serves every interface)')
     demo.add_argument('--no-server', action='store_true', help='prepare the database only')
     demo.set_defaults(func=cmd_demo)
     test = sub.add_parser('test')
