@@ -53,6 +53,21 @@ MATRIX = {
     'crm.campaign.rejection.reason': '---- ---- ---- ---- ---- ---- r--- rwcu ----',
 }
 OPERATIONS = [('r', 'read'), ('w', 'write'), ('c', 'create'), ('u', 'unlink')]
+# fields restricted by groups: 'r' when a user of the profile reads the field, '-' when the read
+# raises AccessError (campaign users are salespeople: they see the class, not the figures)
+FIELD_MATRIX = {
+    ('res.partner', 'loyalty_tier_id'):       '- r r r - - r r -',
+    ('res.partner', 'loyalty_national_id'):   '- r r r - - r r -',
+    ('res.partner', 'loyalty_clv'):           '- - r r - - - - -',
+    ('res.partner', 'loyalty_margin'):        '- - r r - - - - -',
+    ('res.partner', 'loyalty_profit'):        '- - r r - - - - -',
+    ('res.partner', 'loyalty_monetary'):      '- - r r - - - - -',
+    ('res.partner', 'loyalty_churn_risk'):    '- - r r - - - - -',
+    ('res.partner', 'loyalty_customer_type'): '- - r r - - - - -',
+    ('res.partner', 'loyalty_segment'):       '- - r r - - - - -',
+    ('res.partner', 'loyalty_history_ids'):   '- - r r - - - - -',
+    ('sale.order', 'partner_loyalty_tier_id'): '- r r r - - r r -',
+}
 
 
 def _user(env, login, group_xmlids, company=None):
@@ -94,6 +109,25 @@ def test_access_rights_matrix(env, users):
     differences = {key: (expected[key], found[key]) for key in expected
                    if expected[key] != found[key]}
     assert differences == {}, "(model, profile): (expected, found)"
+
+
+def test_field_groups_matrix(env, users):
+    """Each restricted field read as each profile: allowed, or AccessError."""
+    found, expected = {}, {}
+    for (model, name), cells in FIELD_MATRIX.items():
+        for profile, cell in zip(PROFILES, cells.split()):
+            user = users[profile]
+            record = user.partner_id if model == 'res.partner' else env[model].search(
+                [], limit=1)
+            try:
+                record.sudo(user).check_field_access_rights('read', [name])
+                found[model, name, profile] = 'r'
+            except AccessError:
+                found[model, name, profile] = '-'
+            expected[model, name, profile] = cell
+    differences = {key: (expected[key], found[key]) for key in expected
+                   if expected[key] != found[key]}
+    assert differences == {}, "(model, field, profile): (expected, found)"
 
 
 def test_other_company_records_stay_out_of_reach(env):

@@ -28,4 +28,5 @@
         'demo/crm_loyalty_demo.xml',
     ],
     'post_init_hook': 'post_init_hook',
+    'uninstall_hook': 'uninstall_hook',
 }

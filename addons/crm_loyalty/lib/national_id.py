@@ -10,9 +10,14 @@ _DIGITS = str.maketrans('۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩', '01234567890
 
 
 def normalize(value):
-    """ASCII digits without spaces or dashes; ``None`` for an empty value."""
+    """ASCII digits without spaces or dashes; ``None`` for an empty value. A whole number is
+    read as its digits; any other type raises ``ValueError``."""
     if not value:
         return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        raise ValueError("a national ID is text")
     return re.sub(r'[\s\-]', '', value.translate(_DIGITS)) or None
 
 

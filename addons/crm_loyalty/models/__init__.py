@@ -8,3 +8,5 @@ from . import res_partner
 from . import account_invoice
 from . import sale_order
 from . import mail_activity
+from . import ir_sequence
+from . import queue_job

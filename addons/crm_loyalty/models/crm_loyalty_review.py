@@ -18,14 +18,15 @@ import io
 import json
 import logging
 import math
+import re
 import time
 from datetime import date as date_type, datetime, timedelta
 
 import numpy as np
 from dateutil.relativedelta import relativedelta
 
-from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import DEFAULT_SERVER_DATE_FORMAT as DATE_FMT
 
 from odoo.addons.queue_job.job import job
@@ -161,6 +162,26 @@ def _as_date(value):
 EPOCH = date_type(1970, 1, 1)
 
 
+def _date_arg(value):
+    """A review date given by a caller: a date, ``YYYY-MM-DD`` (ASCII digits), or empty for
+    today (``None`` returned); anything else is a :class:`UserError`."""
+    if not value:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date_type):
+        return value
+    parsed = None
+    if isinstance(value, str) and re.fullmatch(r'[0-9]{4}-[0-9]{2}-[0-9]{2}', value):
+        try:
+            parsed = date_type.fromisoformat(value)
+        except ValueError:
+            parsed = None  # e.g. 2024-13-45: refused below
+    if parsed is None:
+        raise UserError(_("Invalid date %r: use YYYY-MM-DD.") % (value,))
+    return parsed
+
+
 def _nulls(values, missing):
     """``values`` (array) as a list of Python values with None where ``missing``."""
     values = np.asarray(values).astype(object)
@@ -223,6 +244,14 @@ def _numeric_parts(values):
         digits[:, k] = fraction // 10000 ** (NUMERIC_DIGITS - 1 - k) % 10000
     sign = np.where(missing, NUMERIC_NAN, np.where(values < 0, NUMERIC_NEGATIVE, 0))
     return sign, scale, digits
+
+
+def _numeric_text(value):
+    """A float as the text of a PostgreSQL numeric (every digit the float holds), ``None``
+    for NaN and infinities (NULL)."""
+    if not math.isfinite(value):
+        return None
+    return repr(value)
 
 
 def _copy_binary(columns):
@@ -310,6 +339,8 @@ class CrmLoyaltyReview(models.Model):
     at_risk_count = fields.Integer('Downgrade Warnings', default=0, readonly=True)
     model_message = fields.Text('CLV Model', readonly=True)
     duration = fields.Float('Duration (s)', readonly=True, digits=(16, 2))
+    error = fields.Text(readonly=True, help="Why the review failed: the error of the queue job "
+                                            "of the chunk that failed.")
     user_id = fields.Many2one('res.users', default=lambda self: self.env.user, readonly=True)
 
     @api.depends('company_id', 'date')
@@ -322,7 +353,8 @@ class CrmLoyaltyReview(models.Model):
     def run_review(self, company, date=None, origin=None, raise_if_busy=True):
         """Review ``company`` in this transaction. Returns the run, or an empty recordset when
         another review holds the company and ``raise_if_busy`` is False."""
-        date = _as_date(date) or fields.Date.context_today(self)
+        company = self._company_arg(company)
+        date = _date_arg(date) or _as_date(fields.Date.context_today(self))
         if not self._lock_company(company, raise_if_busy):
             return self.browse()
         started = time.time()
@@ -342,7 +374,11 @@ class CrmLoyaltyReview(models.Model):
     @api.model
     def run_review_jobs(self, company, date=None, origin=None, chunk_size=None):
         """Prepare a review and enqueue one job per chunk of customers."""
-        date = _as_date(date) or fields.Date.context_today(self)
+        company = self._company_arg(company)
+        date = _date_arg(date) or _as_date(fields.Date.context_today(self))
+        if chunk_size is not None and (not isinstance(chunk_size, int) or
+                                       isinstance(chunk_size, bool) or chunk_size < 1):
+            raise UserError(_("The chunk size must be a positive whole number."))
         chunk_size = chunk_size or company.loyalty_review_chunk_size or 5000
         self._lock_company(company, True)
         figures = self._fetch_figures(company, date)
@@ -405,6 +441,31 @@ class CrmLoyaltyReview(models.Model):
                 if not run:
                     _logger.info("Loyalty review of %s skipped: one is running", company.name)
         return True
+
+    # --- arguments and rights ------------------------------------------------------------------
+    @api.model
+    def _company_arg(self, company):
+        """The company a public method was given (a record or an id), after checking that the
+        user is a loyalty manager allowed in it (the superuser always is)."""
+        self.env['crm.loyalty.value']._check_manager()
+        if isinstance(company, models.BaseModel) and company._name == 'res.company' \
+                and len(company) == 1:
+            company_id = company.id
+        elif isinstance(company, int) and not isinstance(company, bool):
+            company_id = company
+        else:
+            raise UserError(_("Unknown company: %r.") % (company,))
+        company = self.env['res.company'].sudo().browse(company_id).exists()
+        if not company:
+            raise UserError(_("Unknown company: %r.") % (company_id,))
+        self._check_company_allowed(company)
+        return company.with_env(self.env)
+
+    @api.model
+    def _check_company_allowed(self, company):
+        """AccessError unless the current user may work in ``company``."""
+        if self.env.uid != SUPERUSER_ID and company not in self.env.user.company_ids:
+            raise AccessError(_("You may not review the loyalty of %s.") % company.sudo().name)
 
     # --- locking -------------------------------------------------------------------------------
     @api.model
@@ -1021,6 +1082,7 @@ class CrmLoyaltyReview(models.Model):
         names = ['id', 'partner_id'] + WRITTEN_COLUMNS
         sources = [r['value_id'], r['partner_id']] + [columns[c] for c in WRITTEN_COLUMNS]
         arrays, expressions, joins, params = [], [], [], {'null': INT_NULL}
+        extra = []  # amounts beyond the binary numeric layout: (raw column, codes)
         for i, (name, values) in enumerate(zip(names, sources)):
             kind = STAGE_KINDS[fields_[name].type] if name in fields_ else 'int'
             raw = 'c%d' % i
@@ -1036,7 +1098,23 @@ class CrmLoyaltyReview(models.Model):
                 joins.append('LEFT JOIN unnest(%%(%s)s::text[]) WITH ORDINALITY AS l%d(label, '
                              'code) ON l%d.code = r.%s' % (raw, i, i, raw))
                 continue
-            arrays.append(_stage_array(values, kind))
+            array = _stage_array(values, kind)
+            if kind == 'float':
+                big = ~(np.abs(np.nan_to_num(array)) < NUMERIC_LIMIT)
+                if big.any():
+                    # the rows beyond the fast layout travel as text numerics, in a column of
+                    # their own (codes into their distinct values); the others as before
+                    wide = 'c%d' % (len(names) + len(extra))
+                    codes, labels = _text_codes([_numeric_text(v) if b else None for v, b in
+                                                 zip(array.tolist(), big.tolist())])
+                    extra.append((wide, codes))
+                    params[wide] = array_literal(labels, quote=True)
+                    array = np.where(big, np.nan, array)
+                    arrays.append(array)
+                    expressions.append("COALESCE((%%(%s)s::text[])[r.%s]::numeric, "
+                                       "NULLIF(r.%s, 'NaN'))" % (wide, wide, raw))
+                    continue
+            arrays.append(array)
             expressions.append({
                 'float': "NULLIF(r.{c}, 'NaN')",
                 'int': 'NULLIF(r.{c}, %(null)s)',
@@ -1046,6 +1124,7 @@ class CrmLoyaltyReview(models.Model):
         cr.execute("DROP TABLE IF EXISTS crm_loyalty_value_raw")
         cr.execute("DROP TABLE IF EXISTS crm_loyalty_value_stage")
         # column names: c<position> and this module's constant WRITTEN_COLUMNS, never input
+        arrays += [codes for _wide, codes in extra]
         raw_sql = "CREATE TEMP TABLE crm_loyalty_value_raw (%s) ON COMMIT DROP" % ', '.join(
             'c%d %s' % (i, 'numeric' if array.dtype.kind == 'f' else 'int8')
             for i, array in enumerate(arrays))
@@ -1280,12 +1359,25 @@ class CrmLoyaltyReview(models.Model):
     def realtime_upgrade(self, company, partner_ids, date=None):
         """Upgrade at once the customers whose new invoices meet a higher class, scored with
         the parameters of the company's last review (nothing happens before a first review).
+        Skipped, with a log line, while a review holds the company: it takes the review's
+        lock, so the two never write the same rows at once (the next review catches up).
         """
+        company = self._company_arg(company)
+        if not isinstance(partner_ids, (list, tuple)) or not all(
+                isinstance(pid, int) and not isinstance(pid, bool) for pid in partner_ids):
+            raise UserError(_("Customers must be given as a list of ids."))
         last = self.sudo().search([('company_id', '=', company.id), ('state', '=', 'done')],
                                   order='date desc, id desc', limit=1)
         if not last or not company.loyalty_realtime_upgrade:
             return []
-        date = _as_date(date) or fields.Date.context_today(self)
+        # shared: invoices validated at once do not exclude each other, a review excludes them
+        self.env.cr.execute("SELECT pg_try_advisory_xact_lock_shared(%s, %s)",
+                            (LOCK_KEY, company.id))
+        if not self.env.cr.fetchone()[0] or self._busy(company):
+            _logger.info("Loyalty real-time upgrade of %s skipped: a review is running",
+                         company.name)
+            return []
+        date = _date_arg(date) or _as_date(fields.Date.context_today(self))
         params = json.loads(last.params)
         date_from, previous_from = self._window(company, date)
         params.update({'date': date.strftime(DATE_FMT),
@@ -1301,7 +1393,8 @@ class CrmLoyaltyReview(models.Model):
     @api.model
     def preview(self, company, date=None):
         """Dry run: the changes a review would make today, nothing written."""
-        date = _as_date(date) or fields.Date.context_today(self)
+        company = self._company_arg(company)
+        date = _date_arg(date) or _as_date(fields.Date.context_today(self))
         figures = self._fetch_figures(company, date)
         population = self._population(company, figures)
         params = self._prepare_params(company, date, figures)

@@ -1,6 +1,8 @@
 from email.utils import formataddr
 
-from odoo import _, api, fields, models
+from collections import defaultdict
+
+from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..lib.sql import array_literal, int_array
@@ -25,6 +27,13 @@ CUSTOMER_TYPES = [
     ('apostle', 'Apostle'), ('loyal', 'Loyal'), ('mercenary', 'Mercenary'),
     ('hostage', 'Hostage'), ('defector', 'Defector'), ('saboteur', 'Saboteur'),
 ]
+PRICELIST_STATES = [
+    ('applied', 'Applied'),
+    ('own', 'Not applied: the customer has a pricelist of their own'),
+    ('none', 'The class has no pricelist'),
+]
+#: Longest reason of a class lock.
+LOCK_REASON_MAX = 2000
 CLV_METHODS = [('model', 'BG/NBD + Gamma-Gamma'), ('simple', 'Simple retention formula')]
 
 
@@ -127,6 +136,17 @@ class CrmLoyaltyValue(models.Model):
                                      store=True)
     customer_type_source = fields.Char(compute='_compute_customer_type', store=True)
     unresolved_complaints = fields.Boolean(readonly=True)
+    # pricelist benefit
+    pricelist_status = fields.Selection(
+        PRICELIST_STATES, 'Class Pricelist', readonly=True,
+        help="Whether the pricelist of the class is the customer's pricelist. The loyalty "
+             "programme only ever replaces a pricelist it set itself: a customer with a "
+             "pricelist of their own keeps it.")
+    pricelist_set_id = fields.Many2one(
+        'product.pricelist', 'Pricelist Set by the Programme', readonly=True,
+        ondelete='set null',
+        help="The pricelist the loyalty programme gave the customer in this company (given "
+             "back when the class changes or the module is uninstalled).")
     history_ids = fields.One2many('crm.loyalty.history', 'value_id', readonly=True)
 
     _sql_constraints = [
@@ -191,7 +211,7 @@ class CrmLoyaltyValue(models.Model):
     def _post_note(self, partner, body):
         """Log a note on the partner's chatter as the current user (no e-mail is sent, so a
         user without an e-mail address can do it too)."""
-        partner.sudo().message_post(body=body, subtype='mail.mt_note',
+        partner.sudo().message_post(body=body, subtype='mail.mt_note', message_type='comment',
                                     author_id=self.env.user.partner_id.id,
                                     email_from=self._note_sender())
 
@@ -233,7 +253,7 @@ class CrmLoyaltyValue(models.Model):
                                       message_type, subtype_id, author_id, email_from, date,
                                       create_uid, create_date, write_uid, write_date)
             SELECT 'res.partner', u.res_id, u.record_name, u.body, u.reply_to, u.message_id,
-                   'notification', %(subtype)s, %(author)s, %(email_from)s, %(now)s,
+                   'comment', %(subtype)s, %(author)s, %(email_from)s, %(now)s,
                    %(uid)s, %(now)s, %(uid)s, %(now)s
               FROM unnest(%(ids)s::int[], %(names)s::varchar[], %(bodies)s::text[],
                           %(reply_to)s::varchar[], %(message_ids)s::varchar[])
@@ -252,7 +272,8 @@ class CrmLoyaltyValue(models.Model):
 
     @api.model
     def _check_manager(self):
-        if not self.env.user.has_group('crm_loyalty.group_loyalty_manager'):
+        if self.env.uid != SUPERUSER_ID and \
+                not self.env.user.has_group('crm_loyalty.group_loyalty_manager'):
             raise AccessError(_("Only loyalty managers can change classes or run reviews."))
 
     # --- actions -----------------------------------------------------------------------------
@@ -268,8 +289,9 @@ class CrmLoyaltyValue(models.Model):
         }
 
     def action_unlock(self):
-        self.ensure_one()
         self._check_manager()
+        self._check_exists()
+        self.ensure_one()
         if not self.tier_locked:
             raise UserError(_("The class of %s is not locked.") % self.partner_id.display_name)
         self.sudo().write({'tier_locked': False, 'lock_reason': False})
@@ -283,12 +305,25 @@ class CrmLoyaltyValue(models.Model):
         return True
 
     def lock_tier(self, tier, reason):
-        """Lock the class of these customers to ``tier`` with a reason (both required)."""
+        """Lock the class of these customers to ``tier`` (a class or its id; empty for no
+        class) with a reason (both required)."""
         self._check_manager()
-        if not (reason or '').strip():
+        self._check_exists()
+        Tier = self.env['crm.loyalty.tier']
+        if isinstance(tier, int) and not isinstance(tier, bool):
+            tier = Tier.browse(tier).exists() or tier
+        elif not tier:
+            tier = Tier
+        if not isinstance(tier, models.BaseModel) or tier._name != 'crm.loyalty.tier' \
+                or len(tier) > 1:
+            raise UserError(_("Unknown loyalty class: %r.") % (tier,))
+        if not isinstance(reason, str) or not reason.strip():
             raise UserError(_("A class lock needs a reason."))
-        if tier and (tier.company_id - self.mapped('company_id')):
-            raise UserError(_("The class %s belongs to another company.") % tier.name)
+        if len(reason) > LOCK_REASON_MAX:
+            raise UserError(_("The reason of a class lock has at most %d characters.")
+                            % LOCK_REASON_MAX)
+        if tier and (tier.sudo().company_id - self.mapped('company_id')):
+            raise UserError(_("The class %s belongs to another company.") % tier.sudo().name)
         today = fields.Date.context_today(self)
         for value in self:
             previous = value.tier_id
@@ -306,6 +341,12 @@ class CrmLoyaltyValue(models.Model):
         self._apply_pricelists()
         return True
 
+    def _check_exists(self):
+        missing = self - self.exists()
+        if missing:
+            raise UserError(_("Unknown customer value: %s.") % ', '.join(
+                str(vid) for vid in missing.ids))
+
     def action_view_invoices(self):
         self.ensure_one()
         action = self.env.ref('account.action_invoice_tree1').read()[0]
@@ -318,60 +359,85 @@ class CrmLoyaltyValue(models.Model):
 
     # --- pricelist --------------------------------------------------------------------------
     def _apply_pricelists(self):
-        """Make each customer's class pricelist its pricelist in the row's company.
+        """Make each customer's class pricelist its pricelist in the row's company, but never
+        replace a pricelist of the customer's own: only one the programme set itself (held in
+        ``pricelist_set_id``) is replaced or given back.
 
         Set for the commercial partner and its contacts (sale orders may be addressed to a
-        contact), written set-based into ``ir_property``; a customer without a class, or in a
-        class without a pricelist, gets the company's default pricelist back.
+        contact; Odoo syncs a contact's pricelist from its commercial partner), set-based into
+        ``ir_property``: one query reads the rows and the partners' pricelists, one DELETE,
+        one INSERT per (company, pricelist) and one UPDATE of the rows' status.
         """
         if not self:
             return
-        Property = self.env['ir.property'].sudo()
-        self.env.cr.execute("""
-            SELECT v.company_id, v.partner_id, t.pricelist_id
-              FROM crm_loyalty_value v LEFT JOIN crm_loyalty_tier t ON t.id = v.tier_id
-             WHERE v.id = ANY(%s::int[])
-        """, (int_array(self.ids),))
-        by_company = {}
-        for company_id, partner_id, pricelist_id in self.env.cr.fetchall():
-            by_company.setdefault(company_id, []).append((partner_id, pricelist_id))
-        for company_id, rows in by_company.items():
-            company = self.env['res.company'].browse(company_id)
-            default = Property.with_context(force_company=company_id).get(
-                'property_product_pricelist', 'res.partner')
-            default_id = default.id if default else False
-            by_pricelist = {}
-            for partner_id, pricelist_id in rows:
-                by_pricelist.setdefault(pricelist_id or default_id, []).append(partner_id)
-            for pricelist_id, partner_ids in by_pricelist.items():
-                self._set_pricelist_property(company, partner_ids, pricelist_id, default_id)
-        self.env['res.partner'].invalidate_cache(fnames=['property_product_pricelist'])
-
-    @api.model
-    def _set_pricelist_property(self, company, commercial_ids, pricelist_id, default_id):
-        """Raw SQL: one DELETE and one INSERT for many partners (``set_multi`` writes one
-        property per partner through the ORM)."""
         cr = self.env.cr
-        cr.execute("SELECT id FROM ir_model_fields WHERE model = 'res.partner' "
-                   "AND name = 'property_product_pricelist'")
-        field_id = cr.fetchone()[0]
-        cr.execute("SELECT id FROM res_partner WHERE commercial_partner_id = ANY(%s::int[])",
-                   (int_array(commercial_ids),))
-        refs = ['res.partner,%s' % row[0] for row in cr.fetchall()]
-        if not refs:
-            return
-        refs_array = array_literal(refs, quote=True)  # "res.partner,<id>"
-        cr.execute("DELETE FROM ir_property WHERE fields_id = %s AND company_id = %s "
-                   "AND res_id = ANY(%s::varchar[])",
-                   (field_id, company.id, refs_array))
-        if pricelist_id and pricelist_id != default_id:
+        Property = self.env['ir.property'].sudo()
+        field_id = self._pricelist_field_id()
+        cr.execute("""
+            SELECT v.id, v.company_id, t.pricelist_id, v.pricelist_set_id, p.id,
+                   p.id = v.partner_id, ip.id, ip.value_reference
+              FROM crm_loyalty_value v
+              LEFT JOIN crm_loyalty_tier t ON t.id = v.tier_id
+              JOIN res_partner p ON p.commercial_partner_id = v.partner_id
+              LEFT JOIN ir_property ip ON ip.fields_id = %s AND ip.company_id = v.company_id
+                                      AND ip.res_id = 'res.partner,' || p.id
+             WHERE v.id = ANY(%s::int[])
+             ORDER BY v.id, p.id
+        """, (field_id, int_array(self.ids)))
+        rows, members = {}, defaultdict(list)
+        for vid, company_id, class_id, set_id, pid, main, prop_id, ref in cr.fetchall():
+            rows[vid] = (company_id, class_id, set_id)
+            own = int(ref.split(',')[1]) if ref else None
+            members[vid].append((pid, main, prop_id, own))
+        defaults, delete, insert, status = {}, [], defaultdict(list), []
+        for vid, (company_id, class_id, set_id) in rows.items():
+            if company_id not in defaults:
+                default = Property.with_context(force_company=company_id).get(
+                    'property_product_pricelist', 'res.partner')
+                defaults[company_id] = default.id if default else None
+
+            def theirs(prop_id, pricelist_id, set_id=set_id):
+                """A pricelist the programme did not set."""
+                return prop_id and (not set_id or pricelist_id != set_id)
+
+            if any(main and theirs(prop_id, own) for _pid, main, prop_id, own in members[vid]):
+                status.append((vid, 'own', None))
+                continue
+            target = class_id if class_id and class_id != defaults[company_id] else None
+            # the contacts follow their commercial partner, as Odoo syncs the pricelist
+            # (a commercial field) from it
+            for pid, _main, prop_id, own in members[vid]:
+                if prop_id:
+                    delete.append(prop_id)
+                if target:
+                    insert[company_id, target].append(pid)
+            status.append((vid, 'applied' if class_id else 'none', target))
+        if delete:
+            cr.execute("DELETE FROM ir_property WHERE id = ANY(%s::int[])", (int_array(delete),))
+        for (company_id, pricelist_id), partner_ids in insert.items():
             cr.execute("""
                 INSERT INTO ir_property (name, res_id, company_id, fields_id, type,
                                          value_reference, create_uid, create_date,
                                          write_uid, write_date)
-                SELECT 'property_product_pricelist', ref, %s, %s, 'many2one', %s,
-                       %s, now() at time zone 'UTC', %s, now() at time zone 'UTC'
-                  FROM unnest(%s::varchar[]) AS ref
-            """, (company.id, field_id, 'product.pricelist,%s' % pricelist_id,
-                  self.env.uid, self.env.uid, refs_array))
+                SELECT 'property_product_pricelist', 'res.partner,' || pid, %s, %s,
+                       'many2one', %s, %s, now() at time zone 'UTC', %s,
+                       now() at time zone 'UTC'
+                  FROM unnest(%s::int[]) AS pid
+            """, (company_id, field_id, 'product.pricelist,%s' % pricelist_id,
+                  self.env.uid, self.env.uid, int_array(partner_ids)))
+        cr.execute("""
+            UPDATE crm_loyalty_value v SET pricelist_status = u.status,
+                   pricelist_set_id = u.set_id
+              FROM unnest(%s::int[], %s::varchar[], %s::int[]) AS u(id, status, set_id)
+             WHERE v.id = u.id
+        """, tuple(array_literal(column, quote=(k == 1))
+                   for k, column in enumerate(zip(*status))))
+        self.invalidate_cache(fnames=['pricelist_status', 'pricelist_set_id'])
         self.env['ir.property'].invalidate_cache(fnames=['value_reference'])
+        self.env['res.partner'].invalidate_cache(fnames=['property_product_pricelist'])
+
+    @api.model
+    def _pricelist_field_id(self):
+        self.env.cr.execute("SELECT id FROM ir_model_fields WHERE model = 'res.partner' "
+                            "AND name = 'property_product_pricelist'")
+        return self.env.cr.fetchone()[0]

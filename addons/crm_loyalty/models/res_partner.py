@@ -1,8 +1,9 @@
-from odoo import _, api, fields, models
+from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
 
 from ..lib import national_id
+from ..lib.sql import array_literal, int_array
 from .crm_loyalty_value import (ABC_CLASSES, CHURN_RISKS, CLV_METHODS, CUSTOMER_TYPES, LADDER,
                                 SEGMENTS)
 
@@ -19,6 +20,11 @@ LOYALTY_FIGURES = {
 }
 
 
+#: Who reads a customer's figures; who reads the class name and national IDs.
+LOYALTY_GROUPS = 'crm_loyalty.group_loyalty_user'
+CLASS_GROUPS = 'crm_loyalty.group_loyalty_user,sales_team.group_sale_salesman'
+
+
 class ResPartner(models.Model):
     _inherit = 'res.partner'
 
@@ -28,55 +34,59 @@ class ResPartner(models.Model):
              "(context force_company, else the user's company).")
     loyalty_tier_id = fields.Many2one(
         'crm.loyalty.tier', string='Loyalty Class', compute='_compute_loyalty_figures',
-        search='_search_loyalty_tier_id')
+        search='_search_loyalty_tier_id', groups=CLASS_GROUPS)
     loyalty_segment = fields.Selection(SEGMENTS, 'RFM Segment',
-                                       compute='_compute_loyalty_figures',
+                                       groups=LOYALTY_GROUPS, compute='_compute_loyalty_figures',
                                        search='_search_loyalty_segment')
     loyalty_churn_risk = fields.Selection(CHURN_RISKS, 'Churn Risk',
-                                          compute='_compute_loyalty_figures',
+                                          groups=LOYALTY_GROUPS, compute='_compute_loyalty_figures',
                                           search='_search_loyalty_churn_risk')
     loyalty_abc_class = fields.Selection(ABC_CLASSES, 'ABC Class',
-                                         compute='_compute_loyalty_figures',
+                                         groups=LOYALTY_GROUPS, compute='_compute_loyalty_figures',
                                          search='_search_loyalty_abc_class')
     loyalty_ladder_stage = fields.Selection(LADDER, 'Loyalty Ladder',
-                                            compute='_compute_loyalty_figures',
+                                            groups=LOYALTY_GROUPS, compute='_compute_loyalty_figures',
                                             search='_search_loyalty_ladder_stage')
     loyalty_customer_type = fields.Selection(CUSTOMER_TYPES, 'Customer Type',
-                                             compute='_compute_loyalty_figures',
+                                             groups=LOYALTY_GROUPS, compute='_compute_loyalty_figures',
                                              search='_search_loyalty_customer_type')
     loyalty_clv_method = fields.Selection(CLV_METHODS, 'CLV Method',
-                                          compute='_compute_loyalty_figures')
-    loyalty_clv = fields.Float('CLV', compute='_compute_loyalty_figures',
+                                          groups=LOYALTY_GROUPS, compute='_compute_loyalty_figures')
+    loyalty_clv = fields.Float('CLV', groups=LOYALTY_GROUPS, compute='_compute_loyalty_figures',
                                search='_search_loyalty_clv')
-    loyalty_monetary = fields.Float('Net Revenue (window)', compute='_compute_loyalty_figures',
+    loyalty_monetary = fields.Float('Net Revenue (window)', groups=LOYALTY_GROUPS,
+                                    compute='_compute_loyalty_figures',
                                     search='_search_loyalty_monetary')
-    loyalty_margin = fields.Float('Gross Margin (window)', compute='_compute_loyalty_figures',
+    loyalty_margin = fields.Float('Gross Margin (window)', groups=LOYALTY_GROUPS,
+                                  compute='_compute_loyalty_figures',
                                   search='_search_loyalty_margin')
-    loyalty_profit = fields.Float('Profit (window)', compute='_compute_loyalty_figures',
+    loyalty_profit = fields.Float('Profit (window)', groups=LOYALTY_GROUPS,
+                                  compute='_compute_loyalty_figures',
                                   search='_search_loyalty_profit')
     loyalty_frequency = fields.Integer('Purchase Days (window)',
-                                       compute='_compute_loyalty_figures',
+                                       groups=LOYALTY_GROUPS, compute='_compute_loyalty_figures',
                                        search='_search_loyalty_frequency')
     loyalty_recency_days = fields.Integer('Days since Last Invoice',
-                                          compute='_compute_loyalty_figures',
+                                          groups=LOYALTY_GROUPS, compute='_compute_loyalty_figures',
                                           search='_search_loyalty_recency_days')
-    loyalty_p_alive = fields.Float('P(alive)', compute='_compute_loyalty_figures',
+    loyalty_p_alive = fields.Float('P(alive)', groups=LOYALTY_GROUPS, compute='_compute_loyalty_figures',
                                    search='_search_loyalty_p_alive')
     loyalty_expected_purchases = fields.Float('Expected Purchases',
-                                              compute='_compute_loyalty_figures',
+                                              groups=LOYALTY_GROUPS, compute='_compute_loyalty_figures',
                                               search='_search_loyalty_expected_purchases')
-    loyalty_level = fields.Integer(compute='_compute_loyalty_figures',
+    loyalty_level = fields.Integer(groups=LOYALTY_GROUPS, compute='_compute_loyalty_figures',
                                    search='_search_loyalty_level')
-    loyalty_rfm_cell = fields.Char('RFM Cell', compute='_compute_loyalty_figures',
+    loyalty_rfm_cell = fields.Char('RFM Cell', groups=LOYALTY_GROUPS, compute='_compute_loyalty_figures',
                                    search='_search_loyalty_rfm_cell')
-    loyalty_rfm_score = fields.Float('RFM Score', compute='_compute_loyalty_figures',
+    loyalty_rfm_score = fields.Float('RFM Score', groups=LOYALTY_GROUPS, compute='_compute_loyalty_figures',
                                      search='_search_loyalty_rfm_score')
-    loyalty_history_ids = fields.One2many('crm.loyalty.history', 'partner_id')
+    loyalty_history_ids = fields.One2many('crm.loyalty.history', 'partner_id',
+                                          groups=LOYALTY_GROUPS)
     loyalty_referrer_id = fields.Many2one(
         'res.partner', 'Referred by', index=True, ondelete='set null',
         help="The customer who brought this one (advocates on the loyalty ladder).")
     loyalty_national_id = fields.Char(
-        'National ID', index=True, copy=False,
+        'National ID', index=True, copy=False, groups=CLASS_GROUPS,
         help="Iranian national ID (کد ملی) of an individual: ten digits with a check digit, "
              "unique per company.")
     loyalty_customer_code = fields.Char('Customer Code', index=True, copy=False, readonly=True)
@@ -87,14 +97,23 @@ class ResPartner(models.Model):
     ]
 
     def _loyalty_company(self):
-        company_id = self.env.context.get('force_company') or self.env.user.company_id.id
-        return self.env['res.company'].browse(company_id)
+        """The context's ``force_company`` when the user may work in it (the superuser
+        always may), else the user's company."""
+        user = self.env.user
+        forced = self.env.context.get('force_company')
+        if forced and isinstance(forced, int) and (
+                self.env.uid == SUPERUSER_ID or forced in user.company_ids.ids):
+            return self.env['res.company'].browse(forced)
+        return user.company_id
+
+    def _loyalty_figures_allowed(self):
+        return self.env.uid == SUPERUSER_ID or self.env.user.has_group(LOYALTY_GROUPS)
 
     @api.depends('commercial_partner_id')
     def _compute_loyalty_value_id(self):
         """The value row of the commercial partner in the context company: one query that
         reads neither the partners nor the rows (the form asks for a handful of figures)."""
-        company_id = self.env.context.get('force_company') or self.env.user.company_id.id
+        company_id = self._loyalty_company().id
         saved = [partner.id for partner in self if isinstance(partner.id, int)]
         by_partner = {}
         if saved:
@@ -121,7 +140,10 @@ class ResPartner(models.Model):
         value_ids = list(set(self.mapped('loyalty_value_id').ids))
         sources = ['tier_id'] + sorted(set(LOYALTY_FIGURES.values()))
         rows = {}
-        if value_ids:
+        figures_allowed = self._loyalty_figures_allowed()
+        class_allowed = figures_allowed or self.env.user.has_group(
+            'sales_team.group_sale_salesman')
+        if value_ids and class_allowed:
             # column names come from LOYALTY_FIGURES, a constant of this module
             query = 'SELECT id, %s FROM crm_loyalty_value WHERE id = ANY(%%s)' % ', '.join(
                 sources)
@@ -132,7 +154,7 @@ class ResPartner(models.Model):
             partner.loyalty_tier_id = row and row['tier_id']
             for name, source in LOYALTY_FIGURES.items():
                 partner[name] = Value._fields[source].convert_to_cache(
-                    row[source], Value) if row else False
+                    row[source], Value) if row and figures_allowed else False
 
     def _loyalty_value_query(self, domain):
         """``(sql, params)`` selecting the partner ids of the value rows matching ``domain``
@@ -211,19 +233,49 @@ class ResPartner(models.Model):
 
     # --- national ID and customer code -----------------------------------------------------
     @api.model
-    def create(self, vals):
+    def _loyalty_normalize(self, vals):
         if vals.get('loyalty_national_id'):
-            vals['loyalty_national_id'] = national_id.normalize(vals['loyalty_national_id'])
+            try:
+                vals['loyalty_national_id'] = national_id.normalize(vals['loyalty_national_id'])
+            except ValueError:
+                raise ValidationError(_("A national ID is ten digits."))
+
+    @api.model
+    def create(self, vals):
+        self._loyalty_normalize(vals)
         partner = super().create(vals)
-        if partner.customer and not partner.parent_id and not partner.loyalty_customer_code:
-            partner.sudo().loyalty_customer_code = self.env['ir.sequence'].sudo()\
-                .next_by_code('crm.loyalty.customer.code')
+        partner._loyalty_assign_customer_codes()
         return partner
 
     def write(self, vals):
-        if vals.get('loyalty_national_id'):
-            vals['loyalty_national_id'] = national_id.normalize(vals['loyalty_national_id'])
-        return super().write(vals)
+        self._loyalty_normalize(vals)
+        result = super().write(vals)
+        if vals.get('customer') or 'parent_id' in vals:
+            self._loyalty_assign_customer_codes()
+        return result
+
+    def _loyalty_assign_customer_codes(self):
+        """A customer code for each of these partners (all of them when called on an empty
+        recordset) that is a customer, not a contact, and has none: one UPDATE numbered from
+        the sequence (its prefix and padding; the numbers drawn set-based)."""
+        cr = self.env.cr
+        cr.execute("""
+            SELECT id FROM res_partner
+             WHERE customer AND parent_id IS NULL AND loyalty_customer_code IS NULL
+               AND (%s OR id = ANY(%s)) ORDER BY id""", (not self, self.ids))
+        ids = [row[0] for row in cr.fetchall()]
+        if not ids:
+            return
+        sequence = self.env['ir.sequence'].sudo().search(
+            [('code', '=', 'crm.loyalty.customer.code')], limit=1)
+        if not sequence:
+            return
+        codes = sequence._loyalty_next_many(len(ids))
+        cr.execute("""
+            UPDATE res_partner p SET loyalty_customer_code = u.code
+              FROM unnest(%s::int[], %s::varchar[]) AS u(id, code) WHERE p.id = u.id
+        """, (int_array(ids), array_literal(codes, quote=True)))
+        self.browse(ids).invalidate_cache(fnames=['loyalty_customer_code'])
 
     @api.constrains('loyalty_national_id', 'is_company', 'company_id')
     def _check_loyalty_national_id(self):

@@ -6,6 +6,7 @@ class SaleOrder(models.Model):
 
     partner_loyalty_tier_id = fields.Many2one(
         'crm.loyalty.tier', string='Loyalty Class', compute='_compute_partner_loyalty_tier_id',
+        groups='crm_loyalty.group_loyalty_user,sales_team.group_sale_salesman',
         help="The customer's loyalty class in the order's company.")
 
     @api.depends('partner_id', 'company_id')

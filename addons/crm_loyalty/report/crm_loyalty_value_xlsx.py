@@ -1,14 +1,22 @@
 from odoo import _, models
 
-COLUMNS = [
-    ('partner_id', 'Customer'), ('tier_id', 'Class'), ('segment', 'RFM Segment'),
-    ('rfm_cell', 'RFM'), ('recency_days', 'Recency (days)'), ('frequency', 'Frequency'),
-    ('monetary', 'Net Revenue'), ('margin', 'Gross Margin'), ('cost_to_serve', 'Cost to Serve'),
-    ('profit', 'Profit'), ('abc_class', 'ABC'), ('clv', 'CLV'), ('clv_method', 'CLV Method'),
-    ('p_alive', 'P(alive)'), ('churn_risk', 'Churn Risk'), ('ladder_stage', 'Ladder'),
-    ('loyalty_type', 'Dick & Basu'), ('customer_type', 'Customer Type'),
-    ('incentive_free_rate', 'Incentive-free Repeat Rate'), ('last_invoice_date', 'Last Invoice'),
-]
+FIELDS = ['partner_id', 'tier_id', 'segment', 'rfm_cell', 'recency_days', 'frequency',
+          'monetary', 'margin', 'cost_to_serve', 'profit', 'abc_class', 'clv', 'clv_method',
+          'p_alive', 'churn_risk', 'ladder_stage', 'loyalty_type', 'customer_type',
+          'incentive_free_rate', 'last_invoice_date']
+
+
+def column_labels(env=None):
+    """The headers of :data:`FIELDS` in the language of ``env`` (literal strings, so that
+    they are extracted into the module's .pot)."""
+    # ``_`` reads the language and the cursor from these locals
+    context = env.context if env else {}  # noqa: F841 pylint: disable=unused-variable
+    cr = env.cr if env else None  # noqa: F841 pylint: disable=unused-variable
+    return [_('Customer'), _('Class'), _('RFM Segment'), _('RFM'), _('Recency (days)'),
+            _('Frequency'), _('Net Revenue'), _('Gross Margin'), _('Cost to Serve'),
+            _('Profit'), _('ABC'), _('CLV'), _('CLV Method'), _('P(alive)'), _('Churn Risk'),
+            _('Ladder'), _('Dick & Basu'), _('Customer Type'), _('Incentive-free Repeat Rate'),
+            _('Last Invoice')]
 
 
 class CrmLoyaltyValueXlsx(models.AbstractModel):
@@ -22,11 +30,11 @@ class CrmLoyaltyValueXlsx(models.AbstractModel):
         bold = workbook.add_format({'bold': True})
         money = workbook.add_format({'num_format': '#,##0.00'})
         sheet.freeze_panes(1, 1)
-        for col, (name, label) in enumerate(COLUMNS):
-            sheet.write(0, col, _(label), bold)
+        for col, label in enumerate(column_labels(self.env)):
+            sheet.write(0, col, label, bold)
             sheet.set_column(col, col, 22 if col == 0 else 14)
         for row, value in enumerate(values, start=1):
-            for col, (name, _label) in enumerate(COLUMNS):
+            for col, name in enumerate(FIELDS):
                 field = value._fields[name]
                 raw = value[name]
                 if field.type == 'many2one':

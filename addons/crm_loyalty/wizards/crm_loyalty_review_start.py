@@ -38,6 +38,7 @@ class CrmLoyaltyReviewStart(models.TransientModel):
 
     def _check_date(self):
         self.env['crm.loyalty.value']._check_manager()
+        self.env['crm.loyalty.review']._check_company_allowed(self.company_id)
         if self.date > fields.Date.context_today(self):
             raise UserError(_("A review cannot be dated in the future."))
 
@@ -98,6 +99,17 @@ class CrmLoyaltyReviewStart(models.TransientModel):
             'property_product_pricelist', 'res.partner')
         target = {pid: (tiers.filtered(lambda t: t.id == tier_id).pricelist_id if tier_id
                         else Pricelist.browse()) or default for pid, tier_id in movers.items()}
+        # a customer with a pricelist of their own keeps it (see _apply_pricelists)
+        self.env.cr.execute("""
+            SELECT v.partner_id FROM crm_loyalty_value v
+              JOIN ir_property ip ON ip.res_id = 'res.partner,' || v.partner_id
+                   AND ip.company_id = v.company_id AND ip.name = 'property_product_pricelist'
+             WHERE v.company_id = %s AND v.partner_id = ANY(%s)
+               AND ip.value_reference IS DISTINCT FROM
+                   'product.pricelist,' || v.pricelist_set_id
+        """, (company.id, list(movers)))
+        for (pid,) in self.env.cr.fetchall():
+            target[pid] = current.get(pid)
         self.env.cr.execute("""
             SELECT i.commercial_partner_id, l.product_id,
                    sum(CASE WHEN i.type = 'out_refund' THEN -l.quantity ELSE l.quantity END)
