@@ -55,20 +55,35 @@ class WorkSchedule(object):
         ``date_from, date_to`` (``datetime.date`` or None) limiting the attendance in time.
     :param tz: time zone name of the working hours (``'UTC'`` when empty).
     :param holidays: iterable of ``(start, end)`` naive UTC datetimes without work.
+    :param strict: raise ``ValueError`` on an invalid attendance (a weekday out of 0-6, hours
+        not within ``0 <= from < to <= 24``); when false, such attendances are left out and
+        listed in :attr:`skipped` (a calendar of the database may hold them), and only a
+        schedule left without any working hours raises.
     """
 
-    def __init__(self, attendances, tz='UTC', holidays=()):
+    def __init__(self, attendances, tz='UTC', holidays=(), strict=True):
         self.tz = pytz.timezone(tz or 'UTC')
         self.week = {day: [] for day in range(7)}
+        self.skipped = []
         for attendance in attendances:
-            weekday, hour_from, hour_to = attendance[:3]
-            date_from, date_to = (tuple(attendance[3:5]) + (None, None))[:2]
-            weekday = int(weekday)
-            if not 0 <= weekday <= 6:
-                raise ValueError("weekday must be 0 (Monday) to 6 (Sunday), got %r" % weekday)
-            if not 0 <= hour_from < hour_to <= 24:
-                raise ValueError("working hours must satisfy 0 <= from < to <= 24, got %r-%r"
-                                 % (hour_from, hour_to))
+            try:
+                weekday, hour_from, hour_to = attendance[:3]
+                date_from, date_to = (tuple(attendance[3:5]) + (None, None))[:2]
+                weekday = int(weekday)
+                if not 0 <= weekday <= 6:
+                    raise ValueError("weekday must be 0 (Monday) to 6 (Sunday), got %r"
+                                     % weekday)
+                if not 0 <= hour_from < hour_to <= 24:
+                    raise ValueError("working hours must satisfy 0 <= from < to <= 24, got "
+                                     "%r-%r" % (hour_from, hour_to))
+                if date_from and date_to and date_to < date_from:
+                    raise ValueError("an attendance must not end (%s) before it starts (%s)"
+                                     % (date_to, date_from))
+            except (TypeError, ValueError) as error:
+                if strict:
+                    raise ValueError(str(error))
+                self.skipped.append(tuple(attendance))
+                continue
             self.week[weekday].append((float(hour_from), float(hour_to), date_from, date_to))
         if not any(self.week.values()):
             raise ValueError("the schedule has no working hours")
@@ -148,3 +163,7 @@ class WorkSchedule(object):
                     return i_start + remaining
                 remaining -= length
         raise AssertionError("unreachable")  # _days raises first
+
+
+# the schedule of a company without usable working hours: every hour counts
+ROUND_THE_CLOCK = WorkSchedule([(day, 0, 24) for day in range(7)])

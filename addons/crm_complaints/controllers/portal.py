@@ -1,17 +1,78 @@
-from werkzeug.exceptions import Forbidden, NotFound
+import re
+
+from werkzeug.exceptions import BadRequest, Forbidden, NotFound
 from werkzeug.urls import url_encode
+from werkzeug.utils import redirect
 
 from odoo import _, http
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.http import request
-from odoo.tools import consteq
+from odoo.tools import consteq, plaintext2html
 
-from odoo.addons.portal.controllers.mail import PortalChatter, _has_token_access
+from odoo.addons.portal.controllers.mail import (PortalChatter, _has_token_access,
+                                                 _message_post_helper)
 from odoo.addons.portal.controllers.portal import CustomerPortal, pager as portal_pager
+from odoo.addons.rating.controllers.main import Rating
 
 # a complaint filed through the portal: the customer's words are size-limited
 MAX_SUBJECT = 200
 MAX_DESCRIPTION = 10000
+MAX_ID = 2 ** 31 - 1
+MAX_TOKEN = 128
+# an id or a page number as a form sends it: ASCII digits, within PostgreSQL's integer
+ID_RE = re.compile(r'^[0-9]{1,10}$')
+
+
+def _as_id(value):
+    """``value`` as a record id, or None when it is not one."""
+    value = str(value if value is not None else '').strip()
+    if not ID_RE.match(value) or not 0 < int(value) <= MAX_ID:
+        return None
+    return int(value)
+
+
+def _complaint_rating(token):
+    """The ``rating.rating`` of a complaint with ``token`` (an empty one when none)."""
+    Rating = request.env['rating.rating'].sudo()
+    if not token or len(token) > MAX_TOKEN:
+        return Rating
+    return Rating.search([('access_token', '=', token), ('res_model', '=', 'crm.complaint')],
+                         limit=1)
+
+
+def _rating_page(values, status=200):
+    response = request.render('crm_complaints.rating_page', values)
+    response.status_code = status
+    return response
+
+
+def _link_is_live(rating, complaint):
+    """A rating link works once, for the latest closing of a complaint still closed."""
+    return not rating.consumed and complaint.step == 'closed' and \
+        complaint._current_rating() == rating
+
+
+def _rate_by_token(token, score, feedback):
+    """Record the rating of the POST of the rating page (CSRF-checked by the route)."""
+    rating = _complaint_rating(token)
+    if not rating:
+        return request.not_found()
+    complaint = request.env['crm.complaint'].sudo().browse(rating.res_id)
+    values = {'complaint': complaint, 'token': token, 'score': None, 'error': None,
+              'thanks': False}
+    if not _link_is_live(rating, complaint):
+        values['error'] = _("This rating link was already used or has expired.")
+        return _rating_page(values, 410)
+    if not isinstance(feedback, str):
+        feedback = None
+    try:
+        complaint.action_rate(score, feedback=(feedback or '')[:MAX_DESCRIPTION] or None,
+                              token=token)
+    except (AccessError, UserError, ValidationError) as error:
+        values['error'] = error.name
+        return _rating_page(values, 400)
+    values.update(thanks=True, score=complaint.rating_score)
+    return _rating_page(values)
 
 
 class ComplaintPortal(CustomerPortal):
@@ -22,13 +83,21 @@ class ComplaintPortal(CustomerPortal):
         partner = request.env.user.partner_id
         return [('commercial_partner_id', '=', partner.commercial_partner_id.id)]
 
+    def _complaint_readable(self):
+        """Employees without the complaints group have no complaint to list."""
+        return request.env['crm.complaint'].check_access_rights('read', raise_exception=False)
+
     def _prepare_portal_layout_values(self):
         values = super(ComplaintPortal, self)._prepare_portal_layout_values()
         values['complaint_count'] = request.env['crm.complaint'].search_count(
-            self._complaint_domain())
+            self._complaint_domain()) if self._complaint_readable() else 0
         return values
 
     def _complaint_check_access(self, complaint_id, access_token=None):
+        if not isinstance(complaint_id, int) or not 0 < complaint_id <= MAX_ID:
+            raise AccessError(_("This complaint does not exist."))
+        if access_token is not None and not isinstance(access_token, str):
+            access_token = None
         complaint = request.env['crm.complaint'].browse(complaint_id)
         complaint_sudo = complaint.sudo()
         if not complaint_sudo.exists():
@@ -52,12 +121,15 @@ class ComplaintPortal(CustomerPortal):
             'stage': {'label': _('Stage'), 'order': 'stage_id, date_received desc'},
         }
         sortby = sortby if sortby in searchbar_sortings else 'date'
+        page = min(_as_id(page) or 1, 10 ** 6)
         domain = self._complaint_domain()
-        count = Complaint.search_count(domain)
+        readable = self._complaint_readable()
+        count = Complaint.search_count(domain) if readable else 0
         pager = portal_pager(url='/my/complaints', url_args={'sortby': sortby}, total=count,
                              page=page, step=self._items_per_page)
         complaints = Complaint.search(domain, order=searchbar_sortings[sortby]['order'],
-                                      limit=self._items_per_page, offset=pager['offset'])
+                                      limit=self._items_per_page, offset=pager['offset']) \
+            if readable else Complaint
         values.update({
             'complaints': complaints,
             'page_name': 'complaint',
@@ -75,12 +147,15 @@ class ComplaintPortal(CustomerPortal):
         except AccessError:
             return request.redirect('/my')
         values = self._prepare_portal_layout_values()
+        rating_error = kw.get('rating_error')
         values.update({
             'complaint': complaint,
             'page_name': 'complaint',
             'token': access_token,
-            'rating_error': kw.get('rating_error'),
+            'rating_error': rating_error[:300] if isinstance(rating_error, str) else None,
             'rated': kw.get('rated'),
+            'rating_done': complaint.step == 'closed' and
+            complaint._current_rating().consumed,
         })
         return request.render('crm_complaints.portal_complaint_page', values)
 
@@ -94,9 +169,14 @@ class ComplaintPortal(CustomerPortal):
             return request.redirect('/my')
         url = '/my/complaints/%s' % complaint.id
         query = {'access_token': access_token} if access_token else {}
+        if not access_token:
+            # the logged-in customer rates as themselves (the model checks who may)
+            complaint = complaint.sudo(request.env.uid)
+        if not isinstance(feedback, str):
+            feedback = None
         try:
             complaint.action_rate(score, feedback=(feedback or '')[:MAX_DESCRIPTION] or None)
-        except (UserError, ValidationError) as error:
+        except (AccessError, UserError, ValidationError) as error:
             query['rating_error'] = error.name
         else:
             query['rated'] = 1
@@ -140,8 +220,11 @@ class ComplaintPortal(CustomerPortal):
         if channel:
             values['channel_id'] = channel.id
         order_id = post.get('order_id')
-        if order_id and order_id.isdigit():
-            order = request.env['sale.order'].sudo().browse(int(order_id))
+        if order_id:
+            order_id = _as_id(order_id)
+            if not order_id:
+                raise NotFound()
+            order = request.env['sale.order'].sudo().browse(order_id)
             if order.exists() and \
                     order.partner_id.commercial_partner_id == partner.commercial_partner_id:
                 values.update(sale_order_id=order.id, company_id=order.company_id.id)
@@ -155,43 +238,52 @@ class ComplaintPortal(CustomerPortal):
         return request.env['crm.complaint'].sudo().create(values)
 
     @http.route(['/complaint/rate/<string:token>/<int:score>'], type='http', auth='public',
-                website=True)
+                methods=['GET'], website=True)
     def complaint_rate_link(self, token, score, **kw):
-        """The score links of the rating email: record the score, offer a comment box."""
-        rating = request.env['rating.rating'].sudo().search(
-            [('access_token', '=', token), ('res_model', '=', 'crm.complaint')], limit=1)
-        if not rating:
-            return request.not_found()
-        complaint = request.env['crm.complaint'].sudo().browse(rating.res_id)
-        values = {'complaint': complaint, 'token': token, 'score': score, 'error': None}
-        try:
-            complaint.action_rate(score, token=token)
-        except (UserError, ValidationError) as error:
-            values['error'] = error.name
-            response = request.render('crm_complaints.rating_page', values)
-            response.status_code = 400
-            return response
-        return request.render('crm_complaints.rating_page', values)
-
-    @http.route(['/complaint/rate/<string:token>/<int:score>/feedback'], type='http',
-                auth='public', methods=['POST'], website=True)
-    def complaint_rate_feedback(self, token, score, feedback=None, **kw):
-        rating = request.env['rating.rating'].sudo().search(
-            [('access_token', '=', token), ('res_model', '=', 'crm.complaint')], limit=1)
+        """The score links of the rating email open the rating page: nothing is recorded on
+        GET (mail scanners follow links), the customer confirms the score with a POST."""
+        rating = _complaint_rating(token)
         if not rating:
             return request.not_found()
         complaint = request.env['crm.complaint'].sudo().browse(rating.res_id)
         values = {'complaint': complaint, 'token': token, 'score': score, 'error': None,
-                  'thanks': True}
-        try:
-            complaint.action_rate(score, feedback=(feedback or '')[:MAX_DESCRIPTION] or None,
-                                  token=token)
-        except (UserError, ValidationError) as error:
-            values['error'] = error.name
-            response = request.render('crm_complaints.rating_page', values)
-            response.status_code = 400
-            return response
-        return request.render('crm_complaints.rating_page', values)
+                  'thanks': False}
+        if not _link_is_live(rating, complaint):
+            values['error'] = _("This rating link was already used or has expired.")
+            return _rating_page(values, 410)
+        if not 1 <= score <= 5:
+            values['error'] = _("A rating is a whole number from 1 to 5.")
+            return _rating_page(values, 400)
+        return _rating_page(values)
+
+    @http.route(['/complaint/rate/<string:token>'], type='http', auth='public',
+                methods=['POST'], website=True)
+    def complaint_rate_submit(self, token, score=None, feedback=None, **kw):
+        """The rating page's form: the score is recorded once, the token dies with it."""
+        return _rate_by_token(token, score, feedback)
+
+
+class ComplaintRating(Rating):
+    """Odoo's own rating links record on GET: for complaints they open the complaint's rating
+    page instead, and its feedback form goes through the same once-only check."""
+
+    @http.route('/rating/<string:token>/<int:rate>', type='http', auth='public')
+    def open_rating(self, token, rate, **kwargs):
+        if rate not in (1, 5, 10):
+            return request.not_found()
+        rating = _complaint_rating(token)
+        if rating:
+            return redirect('/complaint/rate/%s/%s' % (token, {1: 1, 5: 3, 10: 5}[rate]), 303)
+        return super(ComplaintRating, self).open_rating(token, rate, **kwargs)
+
+    @http.route(['/rating/<string:token>/<int:rate>/submit_feedback'], type='http',
+                auth='public', methods=['post'])
+    def submit_rating(self, token, rate, **kwargs):
+        if rate not in (1, 5, 10):
+            return request.not_found()
+        if _complaint_rating(token):
+            return _rate_by_token(token, {1: 1, 5: 3, 10: 5}[rate], kwargs.get('feedback'))
+        return super(ComplaintRating, self).submit_rating(token, rate, **kwargs)
 
 
 class ComplaintChatter(PortalChatter):
@@ -201,14 +293,30 @@ class ComplaintChatter(PortalChatter):
     @http.route(['/mail/chatter_post'], type='http', methods=['POST'], auth='public',
                 website=True)
     def portal_chatter_post(self, res_model, res_id, message, **kw):
-        if res_model == 'crm.complaint':
-            complaint = request.env['crm.complaint'].browse(int(res_id))
-            token = kw.get('token')
-            if not (token and _has_token_access(res_model, int(res_id), token=token)):
-                try:
-                    complaint.check_access_rights('read')
-                    complaint.check_access_rule('read')
-                except AccessError:
-                    raise Forbidden(_("You can only post on your own complaints."))
-        return super(ComplaintChatter, self).portal_chatter_post(res_model, res_id, message,
-                                                                 **kw)
+        if res_model != 'crm.complaint':
+            return super(ComplaintChatter, self).portal_chatter_post(res_model, res_id, message,
+                                                                     **kw)
+        complaint_id = _as_id(res_id)
+        if not complaint_id or not request.env['crm.complaint'].sudo().browse(
+                complaint_id).exists():
+            raise NotFound()
+        complaint = request.env['crm.complaint'].browse(complaint_id)
+        token = kw.get('token')
+        token = token if isinstance(token, str) and len(token) <= MAX_TOKEN else None
+        if not (token and _has_token_access(res_model, complaint_id, token=token)):
+            token = None
+            try:
+                complaint.check_access_rights('read')
+                complaint.check_access_rule('read')
+            except AccessError:
+                raise Forbidden(_("You can only post on your own complaints."))
+        if not isinstance(message, str) or len(message) > MAX_DESCRIPTION:
+            raise BadRequest(_("A message has at most %s characters.") % MAX_DESCRIPTION)
+        url = request.httprequest.referrer or '/my/complaints/%s' % complaint_id
+        if message:
+            # a comment of the customer, in their name, now: type, subtype, author and date
+            # never come from the form
+            _message_post_helper(res_model, complaint_id, plaintext2html(message),
+                                 token=token or '')
+            url = url + '#discussion'
+        return request.redirect(url)

@@ -16,3 +16,4 @@ from . import sale_order
 from . import account_invoice
 from . import stock_picking
 from . import crm_lead
+from . import mail_message

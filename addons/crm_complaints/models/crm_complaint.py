@@ -2,9 +2,9 @@ import logging
 import uuid
 from datetime import datetime, timedelta
 
-from odoo import _, api, fields, models
+from odoo import SUPERUSER_ID, _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import html2plaintext
+from odoo.tools import consteq, html2plaintext, html_escape
 
 from .. import kpi, sla_time
 from .crm_complaint_sla_line import ESCALATIONS
@@ -39,6 +39,22 @@ SLA_STATES = [
     ('paused', 'Paused'),
     ('met', 'Met'),
 ]
+# what the staff sees of a complaint and its customer does not
+STAFF = 'crm_complaints.group_complaint_user'
+# written by the workflow only (read-only in the views): refused to callers, written as
+# superuser by the module's own code
+WORKFLOW_FIELDS = frozenset([
+    'rating_score', 'rating_date', 'rating_feedback', 'rating_requested_date', 'reopen_count',
+    'customer_contact_count', 'first_response_hours', 'first_response_hours_calendar',
+    'resolution_hours', 'resolution_hours_calendar', 'date_acknowledged', 'date_resolved',
+    'date_closed', 'date_reopened', 'sla_state', 'escalation', 'sla_deadline', 'promised_date',
+    'is_acknowledged', 'is_resolved', 'is_closed', 'tier_id', 'is_top_customer',
+    'is_unknown_sender', 'repeat_of_id', 'is_repeat', 'followup_outcome', 'followup_note',
+    'followup_date', 'followup_user_id', 'cost_credit_notes', 'cost_replacement',
+    'cost_goodwill', 'cost_handling', 'cost_total',
+])
+MAX_FEEDBACK = 10000
+MAX_HANDLING_HOURS = 10000
 
 
 class CrmComplaint(models.Model):
@@ -77,9 +93,10 @@ class CrmComplaint(models.Model):
     email_from = fields.Char(string='Email', help="Address the customer wrote from.")
     partner_phone = fields.Char(string='Phone')
     is_unknown_sender = fields.Boolean(
-        string='Unknown Sender', readonly=True,
+        string='Unknown Sender', readonly=True, groups=STAFF,
         help="Came by email from an address matching no contact: check and link the customer.")
     tier_id = fields.Many2one('crm.loyalty.tier', string='Customer Class', readonly=True,
+                              groups=STAFF,
                               help="Loyalty class of the customer at intake (sets priority and "
                                    "SLA).")
     is_top_customer = fields.Boolean(readonly=True, groups='crm_complaints.group_complaint_user',
@@ -99,7 +116,7 @@ class CrmComplaint(models.Model):
     priority = fields.Selection(PRIORITIES, index=True, track_visibility='onchange',
                                 help="Set from the customer's loyalty class when left empty; "
                                      "escalation raises it.")
-    root_cause_id = fields.Many2one('crm.complaint.root.cause', index=True)
+    root_cause_id = fields.Many2one('crm.complaint.root.cause', index=True, groups=STAFF)
     corrective_action = fields.Text(groups='crm_complaints.group_complaint_user',
                                     help="What changes so that it does not happen again.")
     # ERP documents the complaint is about
@@ -126,36 +143,42 @@ class CrmComplaint(models.Model):
     date_acknowledged = fields.Datetime(string='Acknowledged', readonly=True, copy=False)
     date_resolved = fields.Datetime(string='Resolved', readonly=True, copy=False)
     date_closed = fields.Datetime(string='Closed', readonly=True, copy=False)
-    date_reopened = fields.Datetime(string='Last Reopened', readonly=True, copy=False)
-    reopen_count = fields.Integer(readonly=True, copy=False, default=0,
+    date_reopened = fields.Datetime(string='Last Reopened', readonly=True, copy=False,
+                                    groups=STAFF)
+    reopen_count = fields.Integer(readonly=True, copy=False, default=0, groups=STAFF,
                                   help="Times a closed complaint was reopened.")
     customer_contact_count = fields.Integer(
-        readonly=True, copy=False, default=0,
+        readonly=True, copy=False, default=0, groups=STAFF,
         help="Messages the customer sent about this complaint (email, portal).")
     first_response_hours = fields.Float(
-        readonly=True, copy=False, group_operator='avg',
+        readonly=True, copy=False, group_operator='avg', groups=STAFF,
         help="Working hours from intake to acknowledgement.")
-    first_response_hours_calendar = fields.Float(readonly=True, copy=False, group_operator='avg')
+    first_response_hours_calendar = fields.Float(readonly=True, copy=False, group_operator='avg',
+                                                 groups=STAFF)
     resolution_hours = fields.Float(readonly=True, copy=False, group_operator='avg',
+                                    groups=STAFF,
                                     help="Working hours from intake to resolution.")
-    resolution_hours_calendar = fields.Float(readonly=True, copy=False, group_operator='avg')
-    duplicate_of_id = fields.Many2one('crm.complaint', string='Duplicate of', copy=False)
-    rejection_reason = fields.Text(copy=False)
+    resolution_hours_calendar = fields.Float(readonly=True, copy=False, group_operator='avg',
+                                             groups=STAFF)
+    duplicate_of_id = fields.Many2one('crm.complaint', string='Duplicate of', copy=False,
+                                      groups=STAFF)
+    rejection_reason = fields.Text(copy=False, groups=STAFF)
     # follow-up call (seed: afterwards call the customer and ask again)
-    followup_date = fields.Datetime(readonly=True, copy=False)
+    followup_date = fields.Datetime(readonly=True, copy=False, groups=STAFF)
     followup_user_id = fields.Many2one('res.users', string='Follow-up by', readonly=True,
-                                       copy=False)
-    followup_outcome = fields.Selection(FOLLOWUP_OUTCOMES, readonly=True, copy=False)
-    followup_note = fields.Text(readonly=True, copy=False)
+                                       copy=False, groups=STAFF)
+    followup_outcome = fields.Selection(FOLLOWUP_OUTCOMES, readonly=True, copy=False,
+                                        groups=STAFF)
+    followup_note = fields.Text(readonly=True, copy=False, groups=STAFF)
     # SLA
     sla_line_ids = fields.One2many('crm.complaint.sla.line', 'complaint_id', string='SLA Targets',
-                                   copy=False)
+                                   copy=False, groups=STAFF)
     sla_state = fields.Selection(SLA_STATES, string='SLA', compute='_compute_sla_summary',
-                                 compute_sudo=True, store=True, index=True)
+                                 compute_sudo=True, store=True, index=True, groups=STAFF)
     escalation = fields.Selection(ESCALATIONS, compute='_compute_sla_summary',
-                                  compute_sudo=True, store=True, index=True)
+                                  compute_sudo=True, store=True, index=True, groups=STAFF)
     sla_deadline = fields.Datetime(string='Next Deadline', compute='_compute_sla_summary',
-                                   compute_sudo=True, store=True)
+                                   compute_sudo=True, store=True, groups=STAFF)
     promised_date = fields.Datetime(compute='_compute_sla_summary', compute_sudo=True, store=True,
                                     help="When the customer was promised a resolution.")
     # resolution documents
@@ -190,12 +213,13 @@ class CrmComplaint(models.Model):
                                  compute_sudo=True, groups='crm_complaints.group_complaint_user')
     # repeat complaints
     repeat_of_id = fields.Many2one('crm.complaint', string='Repeat of', readonly=True, copy=False,
+                                   groups=STAFF,
                                    help="Earlier complaint of the same customer about the same "
                                         "product or category within the repeat window.")
-    is_repeat = fields.Boolean(readonly=True, copy=False, index=True)
+    is_repeat = fields.Boolean(readonly=True, copy=False, index=True, groups=STAFF)
     # satisfaction
     access_token = fields.Char(copy=False, default=lambda self: uuid.uuid4().hex)
-    rating_requested_date = fields.Datetime(readonly=True, copy=False)
+    rating_requested_date = fields.Datetime(readonly=True, copy=False, groups=STAFF)
     rating_score = fields.Integer(string='Rating', readonly=True, copy=False,
                                   group_operator='avg', help="1 (very bad) to 5 (very good).")
     rating_date = fields.Datetime(readonly=True, copy=False)
@@ -235,7 +259,8 @@ class CrmComplaint(models.Model):
     # --- computes -----------------------------------------------------------------------------
     @api.depends('stage_id.step')
     def _compute_step_flags(self):
-        for complaint in self:
+        # as superuser (compute_sudo) also when called directly: the flags are workflow fields
+        for complaint in self.sudo():
             step = complaint.stage_id.step
             complaint.is_acknowledged = step in ACKNOWLEDGED_STEPS
             complaint.is_resolved = step in RESOLVED_STEPS
@@ -244,8 +269,9 @@ class CrmComplaint(models.Model):
     @api.depends('sla_line_ids.status', 'sla_line_ids.escalation', 'sla_line_ids.reached_date',
                  'sla_line_ids.deadline')
     def _compute_sla_summary(self):
-        """Kanban colour and ladder level; mirrored in SQL by :meth:`_sql_update_sla_state`."""
-        for complaint in self:
+        """Kanban colour and ladder level; mirrored in SQL by :meth:`_sql_update_sla_state`
+        (as superuser, also when called directly: these are workflow fields)."""
+        for complaint in self.sudo():
             lines = complaint.sla_line_ids
             open_lines = lines.filtered(lambda ln: not ln.reached_date)
             statuses = set(lines.mapped('status'))
@@ -285,7 +311,7 @@ class CrmComplaint(models.Model):
     def _compute_costs(self):
         """Credit notes count once validated (untaxed, company currency); replacements at cost
         once confirmed; goodwill as granted; handling time at the company's hourly cost."""
-        for complaint in self:
+        for complaint in self.sudo():
             credit = -sum(complaint.credit_note_ids.filtered(
                 lambda inv: inv.state in ('open', 'paid')).mapped('amount_untaxed_signed'))
             replacement = sum(
@@ -317,6 +343,13 @@ class CrmComplaint(models.Model):
                     kpi.check_rating(complaint.rating_score)
                 except ValueError:
                     raise ValidationError(_("A rating is a whole number from 1 to 5."))
+
+    @api.constrains('handling_hours')
+    def _check_handling_hours(self):
+        for complaint in self.sudo():
+            if not 0 <= complaint.handling_hours <= MAX_HANDLING_HOURS:
+                raise ValidationError(_("The handling time of a complaint is from 0 to %s "
+                                        "hours.") % MAX_HANDLING_HOURS)
 
     @api.constrains('duplicate_of_id')
     def _check_duplicate_of(self):
@@ -351,9 +384,20 @@ class CrmComplaint(models.Model):
                     lambda p: p.type != 'service')
 
     # --- CRUD ---------------------------------------------------------------------------------
+    def _check_workflow_fields(self, vals):
+        """Refuse the fields the workflow computes to any caller but the module's own code
+        (which writes them as superuser)."""
+        if self.env.uid == SUPERUSER_ID:
+            return
+        refused = sorted(WORKFLOW_FIELDS.intersection(vals))
+        if refused:
+            raise AccessError(_("These complaint fields are set by the workflow and cannot be "
+                                "written: %s.") % ', '.join(refused))
+
     @api.model
     def create(self, vals):
         vals = dict(vals)
+        self._check_workflow_fields(vals)
         company = self.env['res.company'].browse(
             vals.get('company_id') or self.env.user.company_id.id)
         if vals.get('name', _('New')) in (_('New'), 'New', '/', False):
@@ -382,9 +426,12 @@ class CrmComplaint(models.Model):
 
     @api.multi
     def write(self, vals):
-        if self.env.context.get('crm_complaint_internal'):
+        if self.env.context.get('crm_complaint_internal') and self.env.uid == SUPERUSER_ID:
             # values computed by the workflow itself: no second round of workflow rules
             return super(CrmComplaint, self).write(vals)
+        self._check_workflow_fields(vals)
+        self.check_access_rights('write')
+        self.check_access_rule('write')
         old_stages = {}
         if vals.get('stage_id'):
             stage = self.env['crm.complaint.stage'].browse(vals['stage_id'])
@@ -410,8 +457,9 @@ class CrmComplaint(models.Model):
         return result
 
     def _internal_write(self, values):
-        """Write what the workflow computed (dates, counters, links) without its rules."""
-        return self.with_context(crm_complaint_internal=True).write(values)
+        """Write what the workflow computed (dates, counters, links) without its rules, as
+        superuser: callers cannot write these fields themselves."""
+        return self.sudo().with_context(crm_complaint_internal=True).write(values)
 
     def _portal_readable_by(self, user):
         try:
@@ -596,13 +644,20 @@ class CrmComplaint(models.Model):
         if not self.is_resolved:
             raise UserError(_("Complaint %s is not resolved yet: the follow-up call comes after "
                               "the resolution.") % self.name)
+        if note is not None and note is not False and not isinstance(note, str):
+            raise UserError(_("The note of a follow-up call is a text."))
+        if isinstance(duration_hours, bool) or \
+                not isinstance(duration_hours, (int, float, type(None))) or \
+                not 0 <= (duration_hours or 0.0) <= MAX_HANDLING_HOURS:
+            raise ValidationError(_("The handling time of a complaint is from 0 to %s "
+                                    "hours.") % MAX_HANDLING_HOURS)
         user = user or self.env.user
-        self.write({
+        self.write({'handling_hours': self.handling_hours + (duration_hours or 0.0)})
+        self._internal_write({
             'followup_outcome': outcome,
             'followup_note': note,
             'followup_user_id': user.id,
             'followup_date': fields.Datetime.to_string(when or self._now()),
-            'handling_hours': self.handling_hours + (duration_hours or 0.0),
         })
         self.message_post(
             body=_("Follow-up call: %(outcome)s. %(note)s") % {
@@ -633,15 +688,26 @@ class CrmComplaint(models.Model):
             for att in calendar.sudo().attendance_ids]
         holidays = [
             (fields.Datetime.from_string(leave.date_from), fields.Datetime.from_string(leave.date_to))
-            for leave in calendar.sudo().leave_ids if not leave.resource_id]
-        return sla_time.WorkSchedule(attendances, tz or 'UTC', holidays)
+            for leave in calendar.sudo().leave_ids
+            if not leave.resource_id and leave.date_from and leave.date_to]
+        try:
+            schedule = sla_time.WorkSchedule(attendances, tz or 'UTC', holidays, strict=False)
+        except ValueError as error:
+            # never let a bad calendar stop a complaint: round the clock until it is fixed
+            _logger.warning("Working hours %s (id %s) unusable for complaint SLAs (%s): "
+                            "counting round the clock.", calendar.name, calendar.id, error)
+            return sla_time.ROUND_THE_CLOCK
+        if schedule.skipped:
+            _logger.warning("Working hours %s (id %s): invalid attendances ignored by complaint "
+                            "SLAs: %s", calendar.name, calendar.id, schedule.skipped)
+        return schedule
 
     def _default_schedule(self):
         company = self.company_id or self.env.user.company_id
         calendar = company.resource_calendar_id
         if calendar and calendar.attendance_ids:
             return self._calendar_schedule(calendar, company.partner_id.tz or 'UTC')
-        return sla_time.WorkSchedule([(day, 0, 24) for day in range(7)])
+        return sla_time.ROUND_THE_CLOCK
 
     def _apply_sla_policies(self):
         """(Re)plan the unreached targets from the best matching policies."""
@@ -858,6 +924,8 @@ class CrmComplaint(models.Model):
         customer's account manager; made as superuser since agents may not see the account
         manager's pipeline, and opened only for those who can."""
         self.ensure_one()
+        self.check_access_rights('write')
+        self.check_access_rule('write')
         if not self.commercial_partner_id:
             raise UserError(_("Set the customer of the complaint first."))
         partner = self.commercial_partner_id
@@ -941,31 +1009,49 @@ class CrmComplaint(models.Model):
                 template.sudo().send_mail(complaint.id)
 
     def _send_rating_request(self):
+        """Each closing asks for one rating with a new token: the unused token of an earlier
+        closing dies. The email is rendered as superuser (its links carry the customer's token,
+        which the agent closing the complaint must not learn) in the agent's name."""
         template = self.env.ref('crm_complaints.mail_template_complaint_closed',
                                 raise_if_not_found=False)
         for complaint in self:
             if not complaint.partner_id:
                 continue
-            complaint._rating_token()
-            complaint.sudo().write({'rating_requested_date': fields.Datetime.to_string(self._now())})
+            sudo = complaint.sudo()
+            self.env['rating.rating'].sudo().search([
+                ('res_model', '=', self._name), ('res_id', '=', complaint.id),
+                ('consumed', '=', False)]).unlink()
+            sudo.invalidate_cache(['rating_ids'])
+            sudo.rating_get_access_token()
+            sudo.invalidate_cache(['rating_ids'])
+            complaint._internal_write(
+                {'rating_requested_date': fields.Datetime.to_string(self._now())})
             if template:
-                complaint.message_post_with_template(
+                sudo.message_post_with_template(
                     template.id, composition_mode='comment',
-                    subtype_id=self.env.ref('mail.mt_comment').id)
+                    subtype_id=self.env.ref('mail.mt_comment').id,
+                    author_id=self.env.user.partner_id.id)
 
     def get_rating_url(self, score):
-        """Link of the rating email for ``score`` (1-5), with the customer's rating token."""
+        """Link of the rating email for ``score`` (1-5), with the customer's rating token:
+        for the rating email only, rendered as superuser."""
         self.ensure_one()
+        if self.env.uid != SUPERUSER_ID:
+            raise AccessError(_("Only the rating email carries the customer's rating link."))
         base = self.env['ir.config_parameter'].sudo().get_param('web.base.url')
         return '%s/complaint/rate/%s/%d' % (base, self._rating_token(), score)
 
-    def _rating_token(self):
-        """Token of the customer's rating request: one ``rating.rating`` per complaint and
-        customer, however many links the email carries."""
+    def _current_rating(self):
+        """The ``rating.rating`` of the latest closing (the newest one of the complaint)."""
         self.ensure_one()
-        rating = self.env['rating.rating'].sudo().search([
-            ('res_model', '=', self._name), ('res_id', '=', self.id),
-            ('partner_id', '=', self.partner_id.id)], order='id desc', limit=1)
+        return self.env['rating.rating'].sudo().search([
+            ('res_model', '=', self._name), ('res_id', '=', self.id)], order='id desc', limit=1)
+
+    def _rating_token(self):
+        """Token of the customer's rating request of the latest closing: one ``rating.rating``
+        per closing, however many links the email carries."""
+        self.ensure_one()
+        rating = self._current_rating()
         if rating:
             return rating.access_token
         token = self.sudo().rating_get_access_token()
@@ -995,10 +1081,17 @@ class CrmComplaint(models.Model):
     def message_new(self, msg_dict, custom_values=None):
         """A complaint from an email: the sender's contact is the customer; an unknown sender
         either gets a contact or flags the complaint (company setting)."""
+        self.check_access_rights('create')
+        if not isinstance(msg_dict, dict) or \
+                (custom_values is not None and not isinstance(custom_values, dict)):
+            raise UserError(_("A complaint by email is made from a parsed email message."))
         values = dict(custom_values or {})
         company = self.env['res.company'].browse(
             values.get('company_id') or self.env.user.company_id.id)
-        email = msg_dict.get('email_from') or msg_dict.get('from')
+        # the sender is one address: a From header listing several gets the first one only
+        addresses = tools.email_split_and_format(
+            msg_dict.get('email_from') or msg_dict.get('from') or '')
+        email = addresses[0] if addresses else False
         values.setdefault('name', _('New'))
         values.setdefault('subject', msg_dict.get('subject') or _('(no subject)'))
         values.setdefault('description', html2plaintext(msg_dict.get('body') or '').strip())
@@ -1007,15 +1100,20 @@ class CrmComplaint(models.Model):
         if channel:
             values.setdefault('channel_id', channel.id)
         partner_id = msg_dict.get('author_id')
+        unknown = False
         if not partner_id and email:
             if company.complaint_unknown_sender == 'partner':
                 partner_id = self._find_partner_from_emails([email], force_create=True)[0]
             else:
-                values['is_unknown_sender'] = True
+                unknown = True
         if partner_id:
             values.setdefault('partner_id', partner_id)
-        return super(CrmComplaint, self.with_context(default_user_id=False)).message_new(
+        values.pop('is_unknown_sender', None)
+        complaint = super(CrmComplaint, self.with_context(default_user_id=False)).message_new(
             msg_dict, custom_values=values)
+        if unknown:
+            complaint._internal_write({'is_unknown_sender': True})
+        return complaint
 
     def _is_customer_author(self, author):
         self.ensure_one()
@@ -1034,25 +1132,36 @@ class CrmComplaint(models.Model):
                      parent_id=False, attachments=None, content_subtype='html', **kwargs):
         """Customers only post on complaints they may read; their messages are counted and
         reopen a closed complaint."""
-        if self and self.env.user.share:
+        if self and self.env.uid != SUPERUSER_ID:
+            self.check_access_rights('read')
             try:
                 self.check_access_rule('read')
             except AccessError:
                 raise AccessError(_("You can only post on your own complaints."))
+            if self.env.user.share:
+                # a customer posts a plain comment, in their own name, now
+                message_type, subtype, parent_id = 'comment', 'mail.mt_comment', False
+                kwargs = {'author_id': self.env.user.partner_id.id}
         message = super(CrmComplaint, self).message_post(
             body=body, subject=subject, message_type=message_type, subtype=subtype,
             parent_id=parent_id, attachments=attachments, content_subtype=content_subtype,
             **kwargs)
         if len(self) == 1 and message_type in ('email', 'comment') \
                 and self._is_customer_author(message.author_id):
-            self.sudo().write({'customer_contact_count': self.customer_contact_count + 1})
-            if self.step == 'closed':
-                self._reopen_by_customer()
+            sudo = self.sudo()
+            sudo._internal_write({'customer_contact_count': sudo.customer_contact_count + 1})
+            if sudo.step == 'closed':
+                sudo._reopen_by_customer()
         return message
 
     def get_access_action(self, access_uid=None):
         """Customers (portal users) land on the portal page of their complaint."""
         self.ensure_one()
+        if self.env.uid != SUPERUSER_ID:
+            if access_uid and access_uid != self.env.uid:
+                raise AccessError(_("You can only ask for your own way to a complaint."))
+            self.check_access_rights('read')
+            self.check_access_rule('read')
         user = self.env['res.users'].sudo().browse(access_uid) if access_uid else self.env.user
         if user.share and self._portal_readable_by(user):
             return {
@@ -1065,44 +1174,68 @@ class CrmComplaint(models.Model):
 
     # --- satisfaction -------------------------------------------------------------------------
     def action_rate(self, score, feedback=None, token=None):
-        """Record the customer's 1-5 rating; a bad one opens a recovery activity."""
+        """Record the customer's 1-5 rating, once per closing; a bad one opens a recovery
+        activity.
+
+        The customer rates: a portal user who may read the complaint, or the holder of the
+        rating token of the latest closing (the rating page, as superuser). A used token, or a
+        closing already rated, is refused.
+        """
         self.ensure_one()
+        if self.env.uid != SUPERUSER_ID:
+            self.check_access_rights('read')
+            self.check_access_rule('read')
+            if not self.env.user.share:
+                raise AccessError(_("Only the customer rates the handling of a complaint."))
         if isinstance(score, str) and score.strip().isdigit():
-            score = int(score)
+            score = int(score.strip())
         try:
             kpi.check_rating(score)
         except ValueError:
             raise ValidationError(_("A rating is a whole number from 1 to 5."))
-        if self.step != 'closed':
-            raise UserError(_("Complaint %s can be rated once it is closed.") % self.name)
+        if feedback is not None and not isinstance(feedback, str):
+            raise UserError(_("The comment of a rating is a text."))
+        if feedback and len(feedback) > MAX_FEEDBACK:
+            raise UserError(_("The comment of a rating has at most %s characters.")
+                            % MAX_FEEDBACK)
         sudo = self.sudo()
-        rating = self.env['rating.rating'].sudo()
+        if sudo.step != 'closed':
+            raise UserError(_("Complaint %s can be rated once it is closed.") % sudo.name)
+        current = sudo._current_rating()
         if token:
-            rating = rating.search([('access_token', '=', token), ('res_id', '=', self.id),
-                                    ('res_model', '=', self._name)], limit=1)
-        if not rating:
-            rating = rating.search([('access_token', '=', self._rating_token())], limit=1)
+            if not current or not consteq(current.access_token or '', token) or \
+                    current.consumed:
+                raise UserError(_("This rating link was already used or has expired."))
+        elif current.consumed:
+            raise UserError(_("This complaint was already rated."))
+        rating = current
+        if not rating:  # closed before it had a customer: no request was sent
+            sudo._rating_token()
+            rating = sudo._current_rating()
         rating.write({'rating': kpi.rating_to_odoo(score), 'feedback': feedback or False,
                       'consumed': True})
-        sudo.write({'rating_score': score, 'rating_feedback': feedback or False,
-                    'rating_date': fields.Datetime.to_string(self._now())})
+        sudo._internal_write({'rating_score': score, 'rating_feedback': feedback or False,
+                              'rating_date': fields.Datetime.to_string(self._now())})
+        # the customer's words are text: escaped into the chatter's HTML
+        comment = html_escape(feedback or '').replace('\n', '<br/>')
         sudo.message_post(
             body=_("Rated %(score)s / 5. %(feedback)s") % {'score': score,
-                                                           'feedback': feedback or ''},
+                                                           'feedback': comment},
             subtype='mail.mt_note', author_id=rating.partner_id.id or None)
-        if score <= (self.company_id.complaint_bad_rating or 0):
-            user = self.user_id or self.team_id.user_id
+        if score <= (sudo.company_id.complaint_bad_rating or 0):
+            user = sudo.user_id or sudo.team_id.user_id
             if user:
                 sudo._schedule_activity(
                     'crm_complaints.mail_activity_recovery', user,
                     _("Recovery call: %(name)s rated %(score)s / 5") % {
-                        'name': self.name, 'score': score})
+                        'name': sudo.name, 'score': score})
         return rating
 
     def rating_apply(self, rate, token=None, feedback=None, subtype=None):
         """Odoo's own rating pages use 1/5/10 smileys: mapped onto the 1-5 scale."""
-        score = {1: 1, 5: 3, 10: 5}.get(int(rate), int(rate))
-        return self.action_rate(score, feedback=feedback, token=token)
+        if isinstance(rate, int) and not isinstance(rate, bool):
+            rate = {1: 1, 5: 3, 10: 5}.get(rate, rate)
+        return self.action_rate(rate, feedback=feedback, token=token)
 
     # --- KPIs ---------------------------------------------------------------------------------
     def _rule_filtered_query(self, domain):

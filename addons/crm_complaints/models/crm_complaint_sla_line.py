@@ -2,6 +2,7 @@ import logging
 
 from odoo import api, fields, models
 
+from .. import sla_time
 from .crm_complaint_sla_policy import TARGETS
 
 _logger = logging.getLogger(__name__)
@@ -85,15 +86,25 @@ class CrmComplaintSlaLine(models.Model):
             start = fields.Datetime.from_string(line.start_date)
             base = line.paused_hours
 
-            def at(share):
-                return fields.Datetime.to_string(
-                    schedule.add_hours(start, line.target_hours * share / 100.0 + base))
-            line.write({
-                'deadline': at(100.0),
-                'warning_date': at(policy.warning_share),
-                'level1_date': at(policy.level1_share),
-                'level2_date': at(policy.level2_share),
-            })
+            def dates(schedule):
+                def at(share):
+                    return fields.Datetime.to_string(
+                        schedule.add_hours(start, line.target_hours * share / 100.0 + base))
+                return {
+                    'deadline': at(100.0),
+                    'warning_date': at(policy.warning_share),
+                    'level1_date': at(policy.level1_share),
+                    'level2_date': at(policy.level2_share),
+                }
+            try:
+                values = dates(schedule)
+            except ValueError as error:
+                # e.g. no working time left in the calendar: the complaint is planned round
+                # the clock rather than refused
+                _logger.warning("SLA target %s of complaint %s planned round the clock: %s",
+                                line.target, line.complaint_id.id, error)
+                values = dates(sla_time.ROUND_THE_CLOCK)
+            line.write(values)
 
     def _status_at(self, now):
         """Status of the line at ``now`` (string or datetime) from its stored dates."""

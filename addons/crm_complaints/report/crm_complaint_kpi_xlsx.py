@@ -42,6 +42,7 @@ class CrmComplaintKpiXlsx(models.AbstractModel):
         ]
 
     def generate_xlsx_report(self, workbook, data, records):
+        records._check_kpi_access()
         bold = workbook.add_format({'bold': True})
         number = workbook.add_format({'num_format': '0.00'})
         for record in records:

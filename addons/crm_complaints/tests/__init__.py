@@ -8,3 +8,5 @@ from . import test_mail_intake
 from . import test_access
 from . import test_portal
 from . import test_tour
+from . import test_security
+from . import test_portal_security

@@ -15,6 +15,9 @@ class CrmComplaintDuplicate(models.TransientModel):
         self.ensure_one()
         if self.duplicate_of_id == self.complaint_id:
             raise UserError(_("A complaint cannot be a duplicate of itself."))
+        # the original must be a complaint the user may see (not another company's or team's)
+        self.duplicate_of_id.check_access_rights('read')
+        self.duplicate_of_id.check_access_rule('read')
         stage = self.env['crm.complaint.stage']._for_step('duplicate')
         if not stage:
             raise UserError(_("No active stage is configured for the step \"Duplicate\"."))

@@ -1,10 +1,11 @@
 from datetime import timedelta
 
 from odoo import _, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from .. import kpi
 
+STAFF = 'crm_complaints.group_complaint_user'
 PARETO_DIMENSIONS = [
     ('root_cause', 'Root cause'),
     ('product', 'Product'),
@@ -44,11 +45,11 @@ class CrmComplaintKpi(models.TransientModel):
     rating_answer_rate = fields.Float(string='Rating Answer Rate (%)', readonly=True)
     order_count = fields.Integer(string='Confirmed Orders', readonly=True)
     complaints_per_100_orders = fields.Float(string='Complaints per 100 Orders', readonly=True)
-    cost_credit_notes = fields.Monetary(readonly=True)
-    cost_replacement = fields.Monetary(readonly=True)
-    cost_goodwill = fields.Monetary(readonly=True)
-    cost_handling = fields.Monetary(readonly=True)
-    cost_total = fields.Monetary(string='Cost of Complaints', readonly=True)
+    cost_credit_notes = fields.Monetary(readonly=True, groups=STAFF)
+    cost_replacement = fields.Monetary(readonly=True, groups=STAFF)
+    cost_goodwill = fields.Monetary(readonly=True, groups=STAFF)
+    cost_handling = fields.Monetary(readonly=True, groups=STAFF)
+    cost_total = fields.Monetary(string='Cost of Complaints', readonly=True, groups=STAFF)
     dissatisfied_count = fields.Integer(string='Dissatisfied', readonly=True)
     word_of_mouth = fields.Float(string='Word of Mouth (people told)', readonly=True)
     pareto_ids = fields.One2many('crm.complaint.kpi.pareto', 'kpi_id',
@@ -58,6 +59,16 @@ class CrmComplaintKpi(models.TransientModel):
                                             readonly=True)
     pareto_product_ids = fields.One2many('crm.complaint.kpi.pareto', 'kpi_id',
                                          domain=[('dimension', '=', 'product')], readonly=True)
+
+    def _check_kpi_access(self):
+        """The KPIs (with the cost of complaints) are for complaint users and managers, of
+        their own companies; record rules then keep each to the complaints they may see."""
+        if not self.env.user.has_group(STAFF):
+            raise AccessError(_("Only complaint users and managers see the complaint KPIs."))
+        for wizard in self:
+            if wizard.company_id not in self.env.user.company_ids:
+                raise AccessError(_("You have no access to the complaints of company %s.")
+                                  % wizard.company_id.sudo().name)
 
     def _domain(self):
         self.ensure_one()
@@ -72,6 +83,7 @@ class CrmComplaintKpi(models.TransientModel):
 
     def action_compute(self):
         self.ensure_one()
+        self._check_kpi_access()
         figures = self.env['crm.complaint']._kpi_values(self._domain())
         end = fields.Date.to_string(fields.Date.from_string(self.date_to) + timedelta(days=1))
         orders = self.env['sale.order'].sudo().search_count([
@@ -102,12 +114,14 @@ class CrmComplaintKpi(models.TransientModel):
 
     def action_export_xlsx(self):
         self.ensure_one()
+        self._check_kpi_access()
         if not self.computed:
             self.action_compute()
         return self.env.ref('crm_complaints.crm_complaint_kpi_xlsx').report_action(self)
 
     def action_open_analysis(self):
         self.ensure_one()
+        self._check_kpi_access()
         action = self.env.ref('crm_complaints.crm_complaint_report_action').read()[0]
         action['domain'] = self._domain()
         return action
@@ -125,7 +139,7 @@ class CrmComplaintKpiPareto(models.TransientModel):
     name = fields.Char()
     res_id = fields.Integer()
     count = fields.Integer(string='Complaints')
-    cost = fields.Monetary()
+    cost = fields.Monetary(groups=STAFF)
     share = fields.Float(string='Share (%)')
     cumulative = fields.Float(string='Cumulative (%)')
     vital = fields.Boolean(string='Vital Few',
