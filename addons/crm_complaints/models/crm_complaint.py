@@ -54,6 +54,7 @@ WORKFLOW_FIELDS = frozenset([
     'cost_goodwill', 'cost_handling', 'cost_total',
 ])
 MAX_FEEDBACK = 10000
+MESSAGE_TYPES = ('email', 'comment', 'notification')
 MAX_HANDLING_HOURS = 10000
 
 
@@ -1134,6 +1135,13 @@ class CrmComplaint(models.Model):
         reopen a closed complaint."""
         if self and self.env.uid != SUPERUSER_ID:
             self.check_access_rights('read')
+            if not isinstance(body, (str, type(None), bool)) or \
+                    not isinstance(subject, (str, type(None), bool)) or \
+                    message_type not in MESSAGE_TYPES or \
+                    not isinstance(subtype, (str, type(None), bool)) or \
+                    not isinstance(parent_id, (int, type(None))):
+                raise UserError(_("A message is a text, with an optional subject, of type "
+                                  "email, comment or notification."))
             try:
                 self.check_access_rule('read')
             except AccessError:

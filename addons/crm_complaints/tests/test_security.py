@@ -316,6 +316,16 @@ class TestSecurity(ComplaintCase):
                 portal.action_rate(4, feedback=feedback)
         with self.assertRaises(UserError), self.env.cr.savepoint():
             self.Complaint.sudo(self.leader).message_new('not a mail')
+        messages = len(complaint.message_ids)
+        for kwargs in ({'body': {'a': 1}}, {'body': 'x', 'subject': ['x']},
+                       {'body': 'x', 'message_type': 'x' * 1000}, {'body': 'x', 'subtype': 5},
+                       {'body': 'x', 'parent_id': 'abc'}):
+            with self.assertRaises(UserError) as error, self.env.cr.savepoint():
+                complaint.sudo(self.leader).message_post(**kwargs)
+            self.assertEqual(error.exception.name, 'A message is a text, with an optional '
+                             'subject, of type email, comment or notification.')
+        complaint.invalidate_cache()
+        self.assertEqual(len(complaint.message_ids), messages)
         # another company's complaint as duplicate target: refused before anything is written
         wizard = self.env['crm.complaint.duplicate'].sudo(self.agent).create({
             'complaint_id': complaint.id, 'duplicate_of_id': other.id})
