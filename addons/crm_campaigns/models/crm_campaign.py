@@ -1,5 +1,6 @@
 import io
 import json
+import logging
 import random
 from datetime import timedelta
 from html import escape
@@ -8,7 +9,6 @@ import numpy
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.crm_loyalty.lib.sql import int_array
 from odoo.addons.crm_loyalty.models.crm_loyalty_review import LINE_COST_SQL
@@ -16,6 +16,9 @@ from odoo.addons.crm_loyalty.models.crm_loyalty_review import LINE_COST_SQL
 from .. import scoring, stats
 from .crm_campaign_channel import CHANNEL_MEDIUMS
 from .crm_campaign_scoring_model import CAMPAIGN_TYPES
+from .protect import check_system_fields, system
+
+_logger = logging.getLogger(__name__)
 
 STATES = [
     ('draft', 'Draft'),
@@ -27,6 +30,16 @@ STATES = [
     ('cancel', 'Cancelled'),
 ]
 DECISIONS = [('go', 'Go'), ('no_go', 'No-go'), ('inconclusive', 'Inconclusive')]
+# fields the campaign's steps set (state, dates of the steps, calibration, evaluation): never
+# written by users, whatever the view shows (see protect.py)
+SYSTEM_FIELDS = (
+    'state', 'utm_campaign_id', 'calibration_intercept', 'calibration_slope', 'calibrated',
+    'scored_date', 'test_date', 'evaluation_date', 'rollout_date', 'eval_test_size',
+    'eval_test_converted', 'eval_test_responded', 'eval_test_accepted', 'eval_holdout_size',
+    'eval_holdout_converted', 'eval_rate_test', 'eval_rate_holdout', 'eval_uplift',
+    'eval_ci_low', 'eval_ci_high', 'eval_z', 'eval_p_value', 'eval_margin_test',
+    'eval_margin_holdout', 'eval_margin_uplift', 'eval_margin_ci_low', 'eval_margin_ci_high',
+    'decision', 'decision_reason', 'decision_note')
 # loyalty figures read for scoring, as (column, numpy kind); all in the shared contract
 VALUE_COLUMNS = ('recency_days', 'frequency', 'monetary', 'margin', 'profit', 'clv', 'p_alive',
                  'tier_level', 'r_score', 'f_score', 'm_score', 'attitude_score')
@@ -264,12 +277,28 @@ class CrmCampaign(models.Model):
     mailing_count = fields.Integer(compute='_compute_counts', string='Mailings')
     expected_profit = fields.Monetary(compute='_compute_counts',
                                       help="Sum of the expected profit of the targeted.")
-    cost_planned = fields.Monetary(compute='_compute_money', string='Planned Cost')
-    cost_actual = fields.Monetary(compute='_compute_money', string='Actual Cost',
+    cost_contact_planned = fields.Monetary(
+        compute='_compute_money', string='Planned Contact Costs',
+        help="Cost per contact of the channel of every contacted target.")
+    cost_planned = fields.Monetary(compute='_compute_money', string='Planned Cost',
+                                   help="Fixed cost plus the planned contact costs.")
+    cost_actual = fields.Monetary(compute='_compute_money', string='Billed Cost',
                                   help="Posted vendor bills on the analytic account, net of "
                                        "refunds, in company currency.")
-    cost_total = fields.Monetary(compute='_compute_money', string='Cost',
-                                 help="Actual cost once vendor bills exist, else planned cost.")
+    cost_unbilled_fixed = fields.Monetary(
+        compute='_compute_money', string='Fixed Cost Not Billed',
+        help="The part of the fixed cost that no vendor bill covers yet: counted as planned.")
+    cost_unbilled_contact = fields.Monetary(
+        compute='_compute_money', string='Contact Costs Not Billed',
+        help="The part of the planned contact costs that no vendor bill covers yet: counted "
+             "as planned.")
+    cost_total = fields.Monetary(
+        compute='_compute_money', string='Cost',
+        help="Billed cost plus the planned costs no bill covers yet. Vendor bills on the "
+             "campaign's analytic account cover the planned fixed cost first, then the planned "
+             "contact costs; what they do not cover is counted at its planned amount, and bills "
+             "beyond the plan count in full. So one early bill never drops the rest of the "
+             "plan, and the cost is never below what was billed.")
     attributed_revenue = fields.Monetary(compute='_compute_money')
     attributed_margin = fields.Monetary(compute='_compute_money')
     roi = fields.Float(compute='_compute_money', string='ROI',
@@ -368,11 +397,16 @@ class CrmCampaign(models.Model):
         for campaign in self:
             (contact_cost, revenue, margin, contacted, contacted_margin, holdout,
              holdout_margin, measured, closed) = figures.get(campaign.id, (0,) * 9)
-            planned = campaign.fixed_cost + contact_cost
-            cost = actual.get(campaign.id, 0.0)
-            campaign.cost_planned = planned
-            campaign.cost_actual = cost
-            campaign.cost_total = cost if cost else planned
+            billed = actual.get(campaign.id, 0.0)
+            # bills cover the fixed cost first, then the contact costs (see cost_total)
+            unbilled_fixed = max(0.0, campaign.fixed_cost - billed)
+            unbilled_contact = max(0.0, contact_cost - max(0.0, billed - campaign.fixed_cost))
+            campaign.cost_contact_planned = contact_cost
+            campaign.cost_planned = campaign.fixed_cost + contact_cost
+            campaign.cost_actual = billed
+            campaign.cost_unbilled_fixed = unbilled_fixed
+            campaign.cost_unbilled_contact = unbilled_contact
+            campaign.cost_total = billed + unbilled_fixed + unbilled_contact
             campaign.attributed_revenue = revenue
             campaign.attributed_margin = margin
             total = campaign.cost_total
@@ -452,6 +486,7 @@ class CrmCampaign(models.Model):
     # --- CRUD --------------------------------------------------------------------------------
     @api.model
     def create(self, vals):
+        check_system_fields(self, vals, SYSTEM_FIELDS, create=True)
         if not vals.get('utm_campaign_id'):
             vals['utm_campaign_id'] = self.env['utm.campaign'].create({'name': vals['name']}).id
         campaign = super(CrmCampaign, self).create(vals)
@@ -463,6 +498,11 @@ class CrmCampaign(models.Model):
         if not campaign.scoring_model_id:
             campaign.scoring_model_id = campaign._default_scoring_model()
         return campaign
+
+    @api.multi
+    def write(self, vals):
+        check_system_fields(self, vals, SYSTEM_FIELDS)
+        return super(CrmCampaign, self).write(vals)
 
     @api.multi
     def unlink(self):
@@ -518,9 +558,14 @@ class CrmCampaign(models.Model):
     def _segment_partner_ids(self):
         self.ensure_one()
         domain = self.market_id._get_partner_domain() if self.market_id else []
-        domain += safe_eval(self.segment_id.partner_domain or '[]')
+        domain += self._segment_domain('partner_domain')
         return self._audience_partner_ids(self.company_id, domain,
-                                          safe_eval(self.segment_id.value_domain or '[]'))
+                                          self._segment_domain('value_domain'))
+
+    def _segment_domain(self, field_name):
+        """A condition of the campaign's segment as a domain (a clear UserError when it is
+        invalid); empty without a segment."""
+        return self.segment_id._parse_domain(field_name) if self.segment_id else []
 
     @api.model
     def _fetch_audience(self, company, partner_ids):
@@ -641,7 +686,7 @@ class CrmCampaign(models.Model):
         if self.calibrated:
             return stats.logistic(self.calibration_intercept, self.calibration_slope,
                                   numpy.asarray(scores, dtype=float) / 100.0)
-        return self.scoring_model_id.probability(scores)
+        return self.scoring_model_id._probabilities(scores)
 
     def _expected_margins(self, frame):
         margin = numpy.full(frame['id'].size, float(self.expected_margin))
@@ -722,8 +767,8 @@ class CrmCampaign(models.Model):
         decile = scoring.deciles(result['scores'], frame['id'])
         self.env.cr.execute('DELETE FROM crm_campaign_target WHERE campaign_id = %s', (self.id,))
         self._insert_targets(frame, result, decile, selected, exclusion, return_ids=False)
-        self.write({'state': 'scored', 'scored_date': fields.Datetime.now(),
-                    'calibrated': False, 'decision': False})
+        system(self).write({'state': 'scored', 'scored_date': fields.Datetime.now(),
+                            'calibrated': False, 'decision': False})
         return True
 
     def _insert_targets(self, frame, result, decile, selected, exclusion, group=None,
@@ -814,7 +859,7 @@ class CrmCampaign(models.Model):
             """, (group, group, today, ids))
         Target.invalidate_cache()
         self._contact(Target.browse(sorted(by_group['test'])), today)
-        self.write({'state': 'testing', 'test_date': today})
+        system(self).write({'state': 'testing', 'test_date': today})
         return True
 
     def _contact(self, targets, date):
@@ -886,7 +931,7 @@ class CrmCampaign(models.Model):
         self._refresh_attribution()
         self._evaluate()
         self._recalibrate()
-        self.write({'state': 'evaluated', 'evaluation_date': self._today()})
+        system(self).write({'state': 'evaluated', 'evaluation_date': self._today()})
         return True
 
     def _group_figures(self):
@@ -917,7 +962,7 @@ class CrmCampaign(models.Model):
         if n1 >= 2 and n2 >= 2:
             margin = stats.mean_difference(n1, sum1, sumsq1, n2, sum2, sumsq2, level)
         decision, reason = stats.decide(ztest, problems, margin and margin.diff, cost)
-        self.write({
+        system(self).write({
             'eval_test_size': n1, 'eval_test_converted': x1, 'eval_test_responded': responded,
             'eval_test_accepted': accepted, 'eval_holdout_size': n2,
             'eval_holdout_converted': x2, 'eval_rate_test': ztest.p1,
@@ -982,8 +1027,8 @@ class CrmCampaign(models.Model):
             self.message_post(body=_("Calibration kept from the scoring model: %s") % error)
         if fit is None:
             return
-        self.write({'calibration_intercept': fit.intercept, 'calibration_slope': fit.slope,
-                    'calibrated': True})
+        system(self).write({'calibration_intercept': fit.intercept,
+                            'calibration_slope': fit.slope, 'calibrated': True})
         self.env.cr.execute("""
             SELECT id, score::float8, expected_margin::float8, contact_cost::float8
               FROM crm_campaign_target
@@ -1023,7 +1068,7 @@ class CrmCampaign(models.Model):
         self._check_manage()
         if self.state != 'evaluated':
             raise UserError(_("Only an evaluated campaign can extend its test."))
-        self.write({'state': 'testing', 'decision': False})
+        system(self).write({'state': 'testing', 'decision': False})
         return True
 
     @api.multi
@@ -1044,7 +1089,7 @@ class CrmCampaign(models.Model):
             ('campaign_id', '=', self.id), ('target_group', '=', 'rollout'),
             ('contacted_date', '=', False)])
         self._contact(rollout, today)
-        self.write({'state': 'rollout', 'rollout_date': today})
+        system(self).write({'state': 'rollout', 'rollout_date': today})
         return True
 
     @api.multi
@@ -1054,7 +1099,7 @@ class CrmCampaign(models.Model):
         if self.state != 'rollout':
             raise UserError(_("Only a campaign rolling out can be closed."))
         self._refresh_attribution()
-        self.write({'state': 'done', 'date_end': self.date_end or self._today()})
+        system(self).write({'state': 'done', 'date_end': self.date_end or self._today()})
         return True
 
     @api.multi
@@ -1070,7 +1115,7 @@ class CrmCampaign(models.Model):
             self.env['mail.activity'].search([
                 ('res_model', '=', 'crm.campaign.target'),
                 ('res_id', 'in', campaign.target_ids.ids)]).unlink()
-        self.write({'state': 'cancel'})
+        system(self).write({'state': 'cancel'})
         return True
 
     @api.multi
@@ -1084,7 +1129,7 @@ class CrmCampaign(models.Model):
             self.env.cr.execute('DELETE FROM crm_campaign_target WHERE campaign_id = %s',
                                 (campaign.id,))
         self.env['crm.campaign.target'].invalidate_cache()
-        self.write({'state': 'draft', 'calibrated': False})
+        system(self).write({'state': 'draft', 'calibrated': False})
         return True
 
     @api.multi
@@ -1346,18 +1391,33 @@ class CrmCampaign(models.Model):
         campaign's call delay (at most 7 days: early win-back works best)."""
         campaigns = self.search([('campaign_type', '=', 'winback'), ('auto_enrol', '=', True),
                                  ('state', 'in', ('testing', 'rollout'))])
-        for campaign in campaigns:
-            campaign._enrol_lapsed()
+        campaigns._run_each('_enrol_lapsed', _("The daily run could not enrol lapsed customers: "
+                                               "%s"))
         return True
+
+    def _run_each(self, method, message):
+        """Run ``method`` on each campaign in its own savepoint: a campaign that fails is
+        rolled back, logged and told in its chatter (``message`` % error), and the others
+        go on."""
+        for campaign in self:
+            try:
+                with self.env.cr.savepoint():
+                    getattr(campaign, method)()
+            except Exception as error:  # one bad campaign never stops the others
+                self.env.clear()
+                reason = error.name if isinstance(error, UserError) else str(error)
+                _logger.error("Campaign %s (id %d): %s failed: %s", campaign.name, campaign.id,
+                              method, reason)
+                campaign.message_post(body='<p>%s</p>' % escape(message % reason),
+                                      subtype='mail.mt_note')
 
     def _enrol_lapsed(self):
         """Enrol this win-back campaign's lapsing customers not enrolled yet; returns the new
         targets. A seeded share goes to the holdout, the others are called."""
         self.ensure_one()
-        value_domain = safe_eval(self.segment_id.value_domain or '[]') + \
-            self._lapsed_value_domain()
+        value_domain = self._segment_domain('value_domain') + self._lapsed_value_domain()
         domain = self.market_id._get_partner_domain() if self.market_id else []
-        domain += safe_eval(self.segment_id.partner_domain or '[]')
+        domain += self._segment_domain('partner_domain')
         candidates = self._audience_partner_ids(self.company_id, domain, value_domain)
         self.env.cr.execute('SELECT partner_id FROM crm_campaign_target WHERE campaign_id = %s',
                             (self.id,))
@@ -1432,9 +1492,9 @@ class CrmCampaign(models.Model):
     @api.model
     def _cron_refresh_attribution(self):
         """Daily: invoiced figures of the campaigns whose windows are still open."""
-        for campaign in self.search([('state', 'in', ('testing', 'evaluated', 'rollout',
-                                                      'done'))]):
-            campaign._refresh_attribution()
+        self.search([('state', 'in', ('testing', 'evaluated', 'rollout', 'done'))])._run_each(
+            '_refresh_attribution',
+            _("The daily run could not refresh the invoiced results: %s"))
         return True
 
 

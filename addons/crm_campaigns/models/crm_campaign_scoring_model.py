@@ -52,7 +52,25 @@ class CrmCampaignScoringModel(models.Model):
 
     @api.multi
     def probability(self, scores):
-        """Probability of acceptance for ``scores`` (0-100) with this model's calibration."""
+        """Probabilities of acceptance (a list) for ``scores``, a list of numbers from 0 to 100
+        (numbers written as text are read, in Persian digits too)."""
+        self.ensure_one()
+        message = _("Scores must be a list of numbers.")
+        if not isinstance(scores, (list, tuple)):
+            raise UserError(message)
+        values = []
+        for score in scores:
+            if isinstance(score, bool) or not isinstance(score, (int, float, str)) \
+                    or (isinstance(score, str) and len(score) > 50):
+                raise UserError(message)
+            try:
+                values.append(float(score))
+            except ValueError:
+                raise UserError(message)
+        return self._probabilities(numpy.array(values, dtype=float)).tolist()
+
+    def _probabilities(self, scores):
+        """Probability of acceptance for ``scores`` (numpy, 0-100) with this calibration."""
         self.ensure_one()
         return stats.logistic(self.calibration_intercept, self.calibration_slope,
                               numpy.asarray(scores, dtype=float) / 100.0)

@@ -1,12 +1,15 @@
+import datetime
 import json
+import re
 from html import escape
 
-from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from odoo.addons.crm_loyalty.lib.sql import int_array
 
 from .crm_campaign_channel import CHANNEL_MEDIUMS, CHANNELS
+from .protect import check_system_fields
 
 GROUPS = [('test', 'Test'), ('rollout', 'Rollout'), ('holdout', 'Holdout')]
 RESPONSES = [('pending', 'Pending'), ('accepted', 'Accepted'), ('rejected', 'Rejected'),
@@ -23,6 +26,16 @@ EXCLUSIONS = [
 ]
 # fields a holdout member never gets: it is not contacted in any channel
 CONTACT_FIELDS = ('contacted_date', 'lead_id', 'mailing_id')
+# fields the campaign sets itself (scoring, groups, contacts, invoiced figures): never written
+# by users, whatever the view shows (see protect.py)
+SYSTEM_FIELDS = (
+    'campaign_id', 'company_id', 'partner_id', 'score', 'decile', 'probability',
+    'expected_margin', 'contact_cost', 'expected_profit', 'score_detail', 'selected',
+    'exclusion', 'target_group', 'channel', 'contacted_date', 'window_start', 'lead_id',
+    'mailing_id', 'converted', 'window_revenue', 'window_margin', 'attributed_revenue',
+    'attributed_margin')
+# set on creation by whoever may create a target; the rest is the campaign's
+CREATE_FIELDS = ('campaign_id', 'company_id', 'partner_id')
 
 
 class CrmCampaignTarget(models.Model):
@@ -138,8 +151,19 @@ class CrmCampaignTarget(models.Model):
                                       % target.partner_id.display_name)
 
     # --- CRUD --------------------------------------------------------------------------------
+    @api.model
+    def create(self, vals):
+        check_system_fields(self, vals, [name for name in SYSTEM_FIELDS
+                                         if name not in CREATE_FIELDS], create=True)
+        return super(CrmCampaignTarget, self).create(vals)
+
     @api.multi
     def write(self, vals):
+        # rights first: nothing below may run for a caller who cannot edit these targets
+        self.check_access_rights('write')
+        self.check_access_rule('write')
+        check_system_fields(self, vals, SYSTEM_FIELDS)
+        self._check_write_values(vals)
         if 'response' in vals:
             for target in self:
                 if target.target_group == 'holdout':
@@ -159,6 +183,25 @@ class CrmCampaignTarget(models.Model):
         if vals.get('response') in ('accepted', 'rejected', 'no_answer'):
             self._close_call_activities()
         return result
+
+    def _check_write_values(self, vals):
+        """Clear errors for values the ORM would only refuse in the database."""
+        if 'response' in vals and vals['response'] not in dict(RESPONSES):
+            raise UserError(_("Unknown response %r (accepted, rejected, no answer, "
+                              "pending).") % (vals['response'],))
+        reason = vals.get('rejection_reason_id')
+        if reason and (not isinstance(reason, int) or isinstance(reason, bool) or
+                       not self.env['crm.campaign.rejection.reason'].browse(reason).exists()):
+            raise UserError(_("Unknown rejection reason %r.") % (reason,))
+        date = vals.get('response_date')
+        if date and not isinstance(date, datetime.date):
+            try:
+                if not re.fullmatch(r'[0-9]{4}-[0-9]{2}-[0-9]{2}', str(date)[:10]):
+                    raise ValueError(date)
+                fields.Date.from_string(date)
+            except (TypeError, ValueError):
+                raise UserError(_("The response date is not a date (YYYY-MM-DD): %r")
+                                % (vals['response_date'],))
 
     # --- business ----------------------------------------------------------------------------
     def _lead_values(self):
@@ -185,7 +228,12 @@ class CrmCampaignTarget(models.Model):
     def _create_leads(self):
         """Accepted offers go to the sales team as opportunities (seed 002: lead lists to the
         sales channels). The opportunity belongs to the customer's salesperson, whose pipeline
-        the person recording the response may not see: it is created as superuser."""
+        the person recording the response may not see: it is created as superuser, for
+        campaign users only."""
+        if self.env.uid != SUPERUSER_ID and \
+                not self.env.user.has_group('crm_campaigns.group_campaign_user'):
+            raise AccessError(_("Only campaign users record accepted offers."))
+        self.check_access_rule('write')
         Lead = self.env['crm.lead'].sudo()
         leads = Lead
         for target in self:

@@ -13,7 +13,9 @@ class SaleOrder(models.Model):
     def _scored_campaigns(self, utm_campaign_ids):
         """The scored campaigns of tracking campaigns, ``{utm id: campaign}``, read as
         superuser: the offer applies to orders of salespeople without campaign rights."""
-        ids = [utm_id for utm_id in utm_campaign_ids if utm_id]
+        # ids only: anything else is left to the ORM's own checks of the order
+        ids = [utm_id for utm_id in utm_campaign_ids
+               if isinstance(utm_id, int) and not isinstance(utm_id, bool) and utm_id > 0]
         if not ids:
             return {}
         campaigns = self.env['crm.campaign'].sudo().search([('utm_campaign_id', 'in', ids)])
@@ -41,6 +43,8 @@ class SaleOrder(models.Model):
 
     @api.model
     def create(self, vals):
+        # the campaign is read as superuser below: the caller's rights come first
+        self.check_access_rights('create')
         campaign = self._scored_campaigns([vals.get('campaign_id')]).get(vals.get('campaign_id'))
         if campaign and campaign.offer_type == 'pricelist' and 'pricelist_id' not in vals:
             vals['pricelist_id'] = campaign.pricelist_id.id

@@ -1,6 +1,10 @@
 from odoo import api, models
 
 
+def _is_id(value):
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
 class SaleOrderLine(models.Model):
     _inherit = 'sale.order.line'
 
@@ -15,6 +19,8 @@ class SaleOrderLine(models.Model):
 
     @api.onchange('product_id')
     def product_id_change(self):
+        # the campaign's offer is read as superuser: the caller's rights come first
+        self.check_access_rights('write')
         result = super(SaleOrderLine, self).product_id_change()
         discount = self._campaign_discount(self.order_id, self.product_id)
         if discount:
@@ -23,7 +29,9 @@ class SaleOrderLine(models.Model):
 
     @api.model
     def create(self, vals):
-        if 'discount' not in vals and vals.get('order_id') and vals.get('product_id'):
+        self.check_access_rights('create')
+        if 'discount' not in vals and _is_id(vals.get('order_id')) \
+                and _is_id(vals.get('product_id')):
             discount = self._campaign_discount(
                 self.env['sale.order'].browse(vals['order_id']),
                 self.env['product.product'].browse(vals['product_id']))

@@ -1,10 +1,28 @@
 import datetime
+import re
 
 from odoo import _, models
+
+# characters Excel refuses in a sheet name
+SHEET_FORBIDDEN = re.compile(r'[\[\]:*?/\\]')
 
 
 def _labels(record, field):
     return dict(record._fields[field]._description_selection(record.env))
+
+
+def sheet_name(name, used):
+    """A sheet name Excel accepts for ``name``, unique among ``used`` (lower-cased names,
+    updated): forbidden characters removed, at most 31 characters, `` (2)``, `` (3)``...
+    when the first 31 characters are taken already."""
+    base = ' '.join(SHEET_FORBIDDEN.sub('', name or '').split()).strip("'") or _("Campaign")
+    candidate, number = base[:31], 1
+    while candidate.lower() in used:
+        number += 1
+        suffix = ' (%d)' % number
+        candidate = base[:31 - len(suffix)].rstrip() + suffix
+    used.add(candidate.lower())
+    return candidate
 
 
 class CallCentreXlsx(models.AbstractModel):
@@ -21,8 +39,9 @@ class CallCentreXlsx(models.AbstractModel):
         columns = Campaign._call_centre_columns()
         responses = _labels(self.env['crm.campaign.target'], 'response')
         reasons = self.env['crm.campaign.rejection.reason'].search([('id', '!=', 0)]).mapped('name')
+        used = set()
         for campaign in campaigns:
-            sheet = workbook.add_worksheet(campaign.name[:31])
+            sheet = workbook.add_worksheet(sheet_name(campaign.name, used))
             for col, (_key, label) in enumerate(columns):
                 sheet.write(0, col, label, bold)
             targets = campaign._phase_targets('call_centre')
@@ -100,7 +119,10 @@ class CampaignXlsx(models.AbstractModel):
             (_("Decision"), lambda c: decisions.get(c.decision, ''), None),
             (_("Budget"), lambda c: c.budget, money),
             (_("Cost"), lambda c: c.cost_total, money),
-            (_("Actual cost"), lambda c: c.cost_actual, money),
+            (_("Planned cost"), lambda c: c.cost_planned, money),
+            (_("Billed cost"), lambda c: c.cost_actual, money),
+            (_("Planned cost not billed"),
+             lambda c: c.cost_unbilled_fixed + c.cost_unbilled_contact, money),
             (_("Attributed revenue"), lambda c: c.attributed_revenue, money),
             (_("Attributed margin"), lambda c: c.attributed_margin, money),
             (_("ROI"), lambda c: c.roi, percent),

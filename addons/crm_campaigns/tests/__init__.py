@@ -10,3 +10,5 @@ from . import test_targeting
 from . import test_bad_input
 from . import test_access
 from . import test_ui
+from . import test_safety
+from . import test_real_database

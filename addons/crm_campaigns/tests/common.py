@@ -153,13 +153,17 @@ class CampaignCase(SavepointCase):
         return invoice
 
     @staticmethod
-    def xlsx(rows):
-        """An XLSX file (base64) holding ``rows`` (first row = header)."""
+    def xlsx(rows, extra_sheet=None):
+        """An XLSX file (base64) holding ``rows`` (first row = header), and ``extra_sheet``
+        rows on a second sheet when given."""
         data = io.BytesIO()
         book = xlsxwriter.Workbook(data, {'in_memory': True})
-        sheet = book.add_worksheet('Results')
-        for r, row in enumerate(rows):
-            for c, value in enumerate(row):
-                sheet.write(r, c, value)
+        for name, content in (('Results', rows), ('Other', extra_sheet)):
+            if content is None:
+                continue
+            sheet = book.add_worksheet(name)
+            for r, row in enumerate(content):
+                for c, value in enumerate(row):
+                    sheet.write(r, c, value)
         book.close()
         return base64.b64encode(data.getvalue())

@@ -79,12 +79,15 @@ class TestAttribution(CampaignCase):
         self.assertTrue(loyal.converted)
         self.assertEqual(campaign.cost_planned, 101.0)  # fixed 100 + one email at 1
         self.assertEqual(campaign.cost_actual, 50.0)
-        self.assertEqual(campaign.cost_total, 50.0)
+        # the 50 billed cover half the fixed cost: 50 of it and the email stay planned
+        self.assertEqual((campaign.cost_unbilled_fixed, campaign.cost_unbilled_contact),
+                         (50.0, 1.0))
+        self.assertEqual(campaign.cost_total, 101.0)
         self.assertEqual((campaign.attributed_revenue, campaign.attributed_margin), (250.0, 70.0))
-        self.assertAlmostEqual(campaign.roi, (70.0 - 50.0) / 50.0, delta=1e-9)
+        self.assertAlmostEqual(campaign.roi, (70.0 - 101.0) / 101.0, delta=1e-9)
         # incremental: (70 per contacted - 40 per holdout member) x 1 contacted = 30
         self.assertEqual(campaign.incremental_margin, 30.0)
-        self.assertAlmostEqual(campaign.incremental_roi, (30.0 - 50.0) / 50.0, delta=1e-9)
+        self.assertAlmostEqual(campaign.incremental_roi, (30.0 - 101.0) / 101.0, delta=1e-9)
         # partial windows: on 20 March no window has closed, on 1 May all have
         self.assertEqual(campaign.with_context(campaign_today='2024-03-20')
                          .window_closed_share, 0.0)

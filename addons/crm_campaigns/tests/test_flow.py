@@ -52,7 +52,7 @@ class TestTestHoldoutRollout(CampaignCase):
     def test_rollout_keeps_the_holdout(self):
         campaign = self.start(self.make_campaign(test_share=10.0, holdout_share=10.0))
         holdout_before = campaign.target_ids.filtered(lambda t: t.target_group == 'holdout')
-        campaign.sudo(self.manager).write({'state': 'evaluated', 'decision': 'go'})
+        campaign.sudo().write({'state': 'evaluated', 'decision': 'go'})
         campaign.sudo(self.manager).with_context(campaign_today='2024-03-15').action_rollout()
         self.assertEqual(campaign.state, 'rollout')
         self.assertEqual(campaign.rollout_date, '2024-03-15')
@@ -79,7 +79,7 @@ class TestTestHoldoutRollout(CampaignCase):
             campaign.sudo(self.manager).action_score()
         with self.assertRaisesRegex(UserError, "Only a scored campaign that has contacted nobody"):
             campaign.sudo(self.manager).action_draft()
-        campaign.sudo(self.manager).write({'state': 'evaluated', 'decision': 'inconclusive'})
+        campaign.sudo().write({'state': 'evaluated', 'decision': 'inconclusive'})
         with self.assertRaisesRegex(UserError, "The evaluation decided Inconclusive: the "
                                                "campaign cannot be rolled out."):
             campaign.sudo(self.manager).action_rollout()

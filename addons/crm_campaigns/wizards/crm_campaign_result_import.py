@@ -1,6 +1,11 @@
 import base64
+import binascii
 import datetime
+import io
+import zipfile
 from html import escape
+
+from lxml import etree
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
@@ -12,7 +17,62 @@ except ImportError:  # pragma: no cover - declared in external_dependencies
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 200000
+# what the parts of the workbook read may hold once unpacked (a small zip can unpack to GBs)
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 REQUIRED_COLUMNS = ('target', 'customer_id', 'response')
+NS_MAIN = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main'
+NS_REL = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships'
+SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+
+
+def _first_sheet_only(content, row_limit, messages):
+    """The XLSX ``content`` reduced to its first sheet (the other sheets are never read), or
+    ``None`` when that sheet has more than ``row_limit`` rows: they are counted while the
+    sheet's XML is streamed, before any cell is parsed. Raises UserError with
+    ``messages['unreadable']`` when it is no XLSX workbook, ``messages['too_big']`` when the
+    parts to read unpack to more than MAX_UNPACKED_BYTES."""
+    try:
+        book = zipfile.ZipFile(io.BytesIO(content))
+        names = {info.filename: info for info in book.infolist()}
+        workbook = etree.fromstring(book.read('xl/workbook.xml'), SAFE_XML)
+        rels = etree.fromstring(book.read('xl/_rels/workbook.xml.rels'), SAFE_XML)
+        sheets = workbook.find('{%s}sheets' % NS_MAIN)
+        first = sheets[0]
+        targets = {rel.get('Id'): rel.get('Target') for rel in rels}
+        target = targets[first.get('{%s}id' % NS_REL)].lstrip('/')
+        sheet_path = target if target.startswith('xl/') else 'xl/' + target
+        other_sheets = {
+            (t.lstrip('/') if t.lstrip('/').startswith('xl/') else 'xl/' + t.lstrip('/'))
+            for t in targets.values() if 'worksheets/' in t} - {sheet_path}
+        kept = [name for name in names if name not in other_sheets
+                and not any(name.endswith('/' + path.rsplit('/', 1)[-1] + '.rels')
+                            for path in other_sheets)]
+        if sum(names[name].file_size for name in kept) > MAX_UNPACKED_BYTES:
+            raise UserError(messages['too_big'])
+        rows = 0
+        with book.open(sheet_path) as stream:
+            for _event, element in etree.iterparse(stream, tag='{%s}row' % NS_MAIN,
+                                                   resolve_entities=False, no_network=True):
+                rows += 1
+                element.clear()
+                if rows > row_limit:
+                    return None
+        for sheet in list(sheets)[1:]:
+            sheets.remove(sheet)
+        names_node = workbook.find('{%s}definedNames' % NS_MAIN)
+        if names_node is not None:
+            workbook.remove(names_node)
+        reduced = io.BytesIO()
+        with zipfile.ZipFile(reduced, 'w', zipfile.ZIP_DEFLATED) as out:
+            for name in kept:
+                out.writestr(name, etree.tostring(workbook, xml_declaration=True,
+                                                  encoding='UTF-8', standalone=True)
+                             if name == 'xl/workbook.xml' else book.read(name))
+        return reduced.getvalue()
+    except UserError:
+        raise
+    except Exception:
+        raise UserError(messages['unreadable'])
 
 
 class CrmCampaignResultImport(models.TransientModel):
@@ -37,18 +97,33 @@ class CrmCampaignResultImport(models.TransientModel):
 
     # --- reading -----------------------------------------------------------------------------
     def _read_rows(self):
-        """Header-mapped rows of the first sheet: ``[(row_number, {column: value})]``."""
+        """Header-mapped rows of the first sheet: ``[(row_number, {column: value})]``.
+
+        The size is checked on the upload (base64) before it is decoded; only the first sheet
+        is read, and its rows are counted while reading it, before anything is parsed."""
         if not self.file:
             raise UserError(_("Choose the XLSX file returned by the call centre."))
-        content = base64.b64decode(self.file)
-        if len(content) > MAX_FILE_BYTES:
-            raise UserError(_("The file is larger than 20 MB; split it."))
+        data = self.file if isinstance(self.file, bytes) else self.file.encode()
+        messages = {
+            'too_big': _("The file is larger than 20 MB; split it."),
+            'unreadable': _("The file cannot be read as an XLSX workbook; nothing was "
+                            "imported."),
+        }
+        # 4 base64 characters hold 3 bytes: checked before decoding (line breaks aside)
+        if (len(data) - data.count(b'\n') - data[-2:].count(b'=')) * 3 // 4 > MAX_FILE_BYTES:
+            raise UserError(messages['too_big'])
         try:
-            book = xlrd.open_workbook(file_contents=content)
+            content = base64.b64decode(b''.join(data.split()), validate=True)
+        except (binascii.Error, ValueError):
+            raise UserError(messages['unreadable'])
+        first_sheet = _first_sheet_only(content, MAX_ROWS + 1, messages)
+        if first_sheet is None:
+            raise UserError(_("The file holds more than %d rows; split it.") % MAX_ROWS)
+        try:
+            book = xlrd.open_workbook(file_contents=first_sheet, on_demand=True)
             sheet = book.sheet_by_index(0)
         except Exception:
-            raise UserError(_("The file cannot be read as an XLSX workbook; nothing was "
-                              "imported."))
+            raise UserError(messages['unreadable'])
         if sheet.nrows < 1:
             raise UserError(_("The file is empty; nothing was imported."))
         labels = {label.lower(): key for key, label in self._column_labels().items()}
@@ -133,7 +208,12 @@ class CrmCampaignResultImport(models.TransientModel):
     def action_import(self):
         """Apply every valid row; report every other one with its error."""
         self.ensure_one()
+        # the report is posted as superuser (_post_report): the caller's rights come first
+        self.env['crm.campaign.target'].check_access_rights('write')
+        self.check_access_rule('write')
         campaign = self.campaign_id
+        campaign.check_access_rights('read')
+        campaign.check_access_rule('read')
         if campaign.state not in ('testing', 'evaluated', 'rollout', 'done'):
             raise UserError(_("Results can be imported once the campaign has contacted "
                               "customers."))
