@@ -1084,9 +1084,17 @@ class CrmComplaint(models.Model):
         either gets a contact or flags the complaint (company setting)."""
         self.check_access_rights('create')
         if not isinstance(msg_dict, dict) or \
-                (custom_values is not None and not isinstance(custom_values, dict)):
+                (custom_values is not None and not isinstance(custom_values, dict)) or \
+                not set(msg_dict) & {'message_id', 'email_from', 'from', 'subject', 'body'}:
             raise UserError(_("A complaint by email is made from a parsed email message."))
-        values = dict(custom_values or {})
+        # alias defaults naming no field of a complaint are left out, not a reason to refuse
+        # the mail (the mail server would deliver it again and again)
+        ignored = sorted(set(custom_values or {}) - set(self._fields))
+        if ignored:
+            _logger.warning("Complaint by email: alias defaults %s are no complaint fields, "
+                            "left out.", ignored)
+        values = {name: value for name, value in (custom_values or {}).items()
+                  if name in self._fields}
         company = self.env['res.company'].browse(
             values.get('company_id') or self.env.user.company_id.id)
         # the sender is one address: a From header listing several gets the first one only
@@ -1135,11 +1143,11 @@ class CrmComplaint(models.Model):
         reopen a closed complaint."""
         if self and self.env.uid != SUPERUSER_ID:
             self.check_access_rights('read')
-            if not isinstance(body, (str, type(None), bool)) or \
-                    not isinstance(subject, (str, type(None), bool)) or \
+            if isinstance(body, (dict, list, tuple, set)) or \
+                    isinstance(subject, (dict, list, tuple, set)) or \
                     message_type not in MESSAGE_TYPES or \
                     not isinstance(subtype, (str, type(None), bool)) or \
-                    not isinstance(parent_id, (int, type(None))):
+                    not isinstance(parent_id, (int, type(None), models.BaseModel)):
                 raise UserError(_("A message is a text, with an optional subject, of type "
                                   "email, comment or notification."))
             try:

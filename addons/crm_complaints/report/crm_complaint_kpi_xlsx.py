@@ -1,4 +1,5 @@
 from odoo import _, fields, models
+from odoo.exceptions import UserError
 
 from .. import kpi
 
@@ -42,6 +43,10 @@ class CrmComplaintKpiXlsx(models.AbstractModel):
         ]
 
     def generate_xlsx_report(self, workbook, data, records):
+        KpiWizard = self.env['crm.complaint.kpi']
+        KpiWizard.browse()._check_kpi_access()
+        if not isinstance(records, models.BaseModel) or records._name != KpiWizard._name:
+            raise UserError(_("The complaint KPI export is made from the KPI wizard."))
         records._check_kpi_access()
         bold = workbook.add_format({'bold': True})
         number = workbook.add_format({'num_format': '0.00'})

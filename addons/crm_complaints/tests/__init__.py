@@ -10,3 +10,4 @@ from . import test_portal
 from . import test_tour
 from . import test_security
 from . import test_portal_security
+from . import test_bad_input

@@ -1,6 +1,7 @@
 """Issue 11 over HTTP: rating links, portal chatter, /my pages of employees, a bad calendar
 behind the portal form, and malformed input on every route of crm_complaints (a clean 4xx
 page or a clear message, never a traceback or a 500)."""
+import inspect
 import logging
 import re
 from contextlib import contextmanager
@@ -14,6 +15,14 @@ BASE = 'http://%s:%s' % (odoo.tests.common.HOST, odoo.tests.common.PORT)
 MISSING_ID = 2147480000
 HUGE = 'x' * 200000
 PERSIAN = '۱۲۳'
+# every route crm_complaints' controllers define, each walked below with malformed input
+ROUTES = {
+    '/my/complaints', '/my/complaints/page/<int:page>', '/my/complaints/<int:complaint_id>',
+    '/my/complaints/<int:complaint_id>/rate', '/my/complaints/new',
+    '/complaint/rate/<string:token>/<int:score>', '/complaint/rate/<string:token>',
+    '/rating/<string:token>/<int:rate>', '/rating/<string:token>/<int:rate>/submit_feedback',
+    '/mail/chatter_post',
+}
 
 
 class _Collector(logging.Handler):
@@ -191,6 +200,16 @@ class TestPortalSecurity(ComplaintHttpCase):
         self.assertTrue(response.url.endswith('/my/complaints/%s' % complaint.id))
 
     # --- malformed input on every route ---------------------------------------------------
+    def test_routes_listed(self):
+        from odoo.addons.crm_complaints.controllers import portal
+        found = set()
+        for klass in vars(portal).values():
+            if not inspect.isclass(klass) or klass.__module__ != portal.__name__:
+                continue
+            for function in vars(klass).values():
+                found.update(getattr(function, 'routing', {}).get('routes', []))
+        self.assertEqual(found, ROUTES)
+
     def test_malformed_input_on_every_route(self):
         self.close(self.acme_complaint)
         token = self.acme_complaint._rating_token()
@@ -211,6 +230,7 @@ class TestPortalSecurity(ComplaintHttpCase):
             '/complaint/rate/%s/%s' % (token, 99999999999999999999),
             '/complaint/rate/%s/0' % token, '/complaint/rate/%s/5' % ('x' * 5000),
             '/complaint/rate/%s/%s' % (token, PERSIAN),
+            '/rating/%s/7' % token, '/rating/%s/5' % ('x' * 5000), '/rating/nope/10',
         ]
         for login in ('cmp_portal_acme', 'cmp_account_manager', 'cmp_leader'):
             self.new_session()
@@ -235,6 +255,9 @@ class TestPortalSecurity(ComplaintHttpCase):
                     ('/complaint/rate/%s' % token, {'score': PERSIAN}),
                     ('/complaint/rate/%s' % token, {'score': '-1', 'feedback': HUGE}),
                     ('/complaint/rate/%s' % ('x' * 5000), {'score': '5'}),
+                    ('/rating/%s/3/submit_feedback' % token, {'feedback': 'x'}),
+                    ('/rating/%s/1/submit_feedback' % ('x' * 5000), {'feedback': HUGE}),
+                    ('/rating/nope/10/submit_feedback', {'feedback': ['x', 'y']}),
                     ('/mail/chatter_post', {'res_model': 'crm.complaint', 'res_id': 'abc',
                                             'message': 'x'}),
                     ('/mail/chatter_post', {'res_model': 'crm.complaint',
