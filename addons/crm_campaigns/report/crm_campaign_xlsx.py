@@ -2,6 +2,7 @@ import datetime
 import re
 
 from odoo import _, models
+from odoo.exceptions import UserError
 
 # characters Excel refuses in a sheet name
 SHEET_FORBIDDEN = re.compile(r'[\[\]:*?/\\]')
@@ -9,6 +10,16 @@ SHEET_FORBIDDEN = re.compile(r'[\[\]:*?/\\]')
 
 def _labels(record, field):
     return dict(record._fields[field]._description_selection(record.env))
+
+
+def _check_campaigns(workbook, campaigns):
+    """The exports print campaigns the user may read into a workbook, nothing else (the
+    method is public: it can be called over RPC with anything)."""
+    if not isinstance(campaigns, models.BaseModel) or campaigns._name != 'crm.campaign' \
+            or not hasattr(workbook, 'add_worksheet'):
+        raise UserError(_("This export prints campaigns."))
+    campaigns.check_access_rights('read')
+    campaigns.check_access_rule('read')
 
 
 def sheet_name(name, used):
@@ -33,6 +44,7 @@ class CallCentreXlsx(models.AbstractModel):
     _inherit = 'report.crm_loyalty.suite_xlsx'
 
     def generate_xlsx_report(self, workbook, data, campaigns):
+        _check_campaigns(workbook, campaigns)
         bold = workbook.add_format({'bold': True, 'bg_color': '#DDDDDD'})
         date_format = workbook.add_format({'num_format': 'yyyy-mm-dd'})
         Campaign = self.env['crm.campaign']
@@ -87,6 +99,7 @@ class CampaignXlsx(models.AbstractModel):
     _inherit = 'report.crm_loyalty.suite_xlsx'
 
     def generate_xlsx_report(self, workbook, data, campaigns):
+        _check_campaigns(workbook, campaigns)
         bold = workbook.add_format({'bold': True, 'bg_color': '#DDDDDD'})
         money = workbook.add_format({'num_format': '#,##0.00'})
         percent = workbook.add_format({'num_format': '0.00%'})
