@@ -63,8 +63,9 @@ class TestBadInput(ComplaintCase):
                         try:
                             with self.env.cr.savepoint():
                                 getattr(target, name)(*args)
-                        except except_orm:
-                            pass  # UserError, ValidationError, AccessError, MissingError
+                        except except_orm as error:
+                            # UserError, ValidationError, AccessError, MissingError: clear
+                            self.assertTrue(error.name, '%s.%s' % (model_name, name))
                         except Exception as error:  # pylint: disable=broad-except
                             unclear.append('%s %s.%s(%s) on %s: %s: %s' % (
                                 user.login, model_name, name, label, target.ids,

@@ -201,7 +201,7 @@ class TestPortalSecurity(ComplaintHttpCase):
 
     # --- malformed input on every route ---------------------------------------------------
     def test_routes_listed(self):
-        from odoo.addons.crm_complaints.controllers import portal
+        from ..controllers import portal
         found = set()
         for klass in vars(portal).values():
             if not inspect.isclass(klass) or klass.__module__ != portal.__name__:
