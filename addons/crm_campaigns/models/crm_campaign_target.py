@@ -9,7 +9,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.addons.crm_loyalty.lib.sql import int_array
 
 from .crm_campaign_channel import CHANNEL_MEDIUMS, CHANNELS
-from .protect import check_system_fields
+from .protect import check_system_fields, is_system
 
 GROUPS = [('test', 'Test'), ('rollout', 'Rollout'), ('holdout', 'Holdout')]
 RESPONSES = [('pending', 'Pending'), ('accepted', 'Accepted'), ('rejected', 'Rejected'),
@@ -34,8 +34,6 @@ SYSTEM_FIELDS = (
     'exclusion', 'target_group', 'channel', 'contacted_date', 'window_start', 'lead_id',
     'mailing_id', 'converted', 'window_revenue', 'window_margin', 'attributed_revenue',
     'attributed_margin')
-# set on creation by whoever may create a target; the rest is the campaign's
-CREATE_FIELDS = ('campaign_id', 'company_id', 'partner_id')
 
 
 class CrmCampaignTarget(models.Model):
@@ -153,8 +151,10 @@ class CrmCampaignTarget(models.Model):
     # --- CRUD --------------------------------------------------------------------------------
     @api.model
     def create(self, vals):
-        check_system_fields(self, vals, [name for name in SYSTEM_FIELDS
-                                         if name not in CREATE_FIELDS], create=True)
+        # rows come from the scoring and the win-back enrolment (SQL): never from a user
+        if not is_system(self):
+            raise AccessError(_("Targets are added by the campaign's scoring and enrolment "
+                                "only."))
         return super(CrmCampaignTarget, self).create(vals)
 
     @api.multi

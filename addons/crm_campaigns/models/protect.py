@@ -17,10 +17,15 @@ def system(records):
     return records.with_context(**{CONTEXT_KEY: _MARKER})
 
 
+def is_system(records):
+    """Whether ``records`` run as the module itself or as the superuser."""
+    return records.env.uid == SUPERUSER_ID or records.env.context.get(CONTEXT_KEY) is _MARKER
+
+
 def check_system_fields(records, vals, names, create=False):
     """Refuse ``vals`` (and, on create, ``default_*`` context keys) that set one of ``names``
     unless the caller is the module itself or the superuser."""
-    if records.env.uid == SUPERUSER_ID or records.env.context.get(CONTEXT_KEY) is _MARKER:
+    if is_system(records):
         return
     touched = set(vals) & set(names)
     if create:

@@ -194,6 +194,11 @@ class TestSystemFields(SafetyCase):
             self.holdout[0].sudo(self.manager).write({'target_group': 'test'})
         partner = self.make_customer('Late joiner')
         Target = self.env['crm.campaign.target'].sudo(self.manager)
+        with self.assertRaises(AccessError) as caught, self.env.cr.savepoint():
+            Target.create({'campaign_id': self.campaign.id, 'company_id': self.company.id,
+                           'partner_id': partner.id})
+        self.assertEqual(caught.exception.name, "Targets are added by the campaign's scoring "
+                                                "and enrolment only.")
         with self.assertRaises(AccessError), self.env.cr.savepoint():
             Target.create({'campaign_id': self.campaign.id, 'company_id': self.company.id,
                            'partner_id': partner.id, 'target_group': 'test'})
