@@ -198,10 +198,13 @@ class CrmCampaignTarget(models.Model):
             try:
                 if not re.fullmatch(r'[0-9]{4}-[0-9]{2}-[0-9]{2}', str(date)[:10]):
                     raise ValueError(date)
-                fields.Date.from_string(date)
+                parsed = fields.Date.from_string(date)
             except (TypeError, ValueError):
                 raise UserError(_("The response date is not a date (YYYY-MM-DD): %r")
                                 % (vals['response_date'],))
+            if parsed.year < 1900:  # a Jalali date (1403-01-15) read as a Gregorian one
+                raise UserError(_("The response date is not a Gregorian date (YYYY-MM-DD): "
+                                  "%r") % (vals['response_date'],))
 
     # --- business ----------------------------------------------------------------------------
     def _lead_values(self):

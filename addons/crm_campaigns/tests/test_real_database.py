@@ -299,14 +299,21 @@ class TestImportLimits(CampaignCase):
         self.assertEqual((wizard.applied_count, wizard.error_count), (1, 0))
 
     def test_every_row_not_applied_is_reported(self):
-        target, holdout = self.test[0], self.campaign.target_ids.filtered(
-            lambda t: t.target_group == 'holdout')[0]
+        target, second, third, fourth = self.test[:4]
+        holdout = self.campaign.target_ids.filtered(lambda t: t.target_group == 'holdout')[0]
+
+        def persian(number):
+            return str(number).translate(str.maketrans('0123456789', '۰۱۲۳۴۵۶۷۸۹'))
         wizard = self.wizard(self.xlsx([
-            ['Target', 'Customer ID', 'Response'],
+            ['Target', 'Customer ID', 'Response', 'Response Date'],
             [target.id, target.partner_id.id, 'Accepted'],
             ['۱۲۳abc', target.partner_id.id, 'Accepted'],
             [holdout.id, holdout.partner_id.id, 'Accepted'],
             [target.id, target.partner_id.id, 'x' * 5000],
+            # ids in Persian digits are ids; a Jalali date is refused, not read as Gregorian
+            [persian(second.id), persian(second.partner_id.id), 'No answer'],
+            [third.id, third.partner_id.id, 'No answer', '1403-01-15'],
+            [fourth.id, fourth.partner_id.id, 'No answer', '۱۴۰۳-۰۱-۱۵'],
         ]))
         wizard.action_import()
         self.assertEqual([(line.row, line.status, line.message) for line in wizard.line_ids], [
@@ -314,7 +321,16 @@ class TestImportLimits(CampaignCase):
             (3, 'error', "Target is not a number: '۱۲۳abc'"),
             (4, 'error', "This customer is in the holdout and was never contacted."),
             (5, 'error', "Target %d already appears on row 2." % target.id),
+            (6, 'applied', 'Applied'),
+            (7, 'error', "The response date is not a Gregorian date (YYYY-MM-DD): "
+                         "'1403-01-15'"),
+            (8, 'error', "The response date is not a date (YYYY-MM-DD): '۱۴۰۳-۰۱-۱۵'"),
         ])
+        self.assertEqual((second.response, third.response), ('no_answer', 'pending'))
+        with self.assertRaises(UserError) as caught:
+            second.sudo(self.user).write({'response_date': '1403-01-15'})
+        self.assertEqual(caught.exception.name, "The response date is not a Gregorian date "
+                                                "(YYYY-MM-DD): '1403-01-15'")
 
 
 class TestMalformedArguments(CampaignCase):

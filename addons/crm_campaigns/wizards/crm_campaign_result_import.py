@@ -20,6 +20,8 @@ MAX_ROWS = 200000
 # what the parts of the workbook read may hold once unpacked (a small zip can unpack to GBs)
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 REQUIRED_COLUMNS = ('target', 'customer_id', 'response')
+# response dates before this year are Jalali dates written as Gregorian ones
+FIRST_YEAR = 1900
 NS_MAIN = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main'
 NS_REL = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships'
 SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
@@ -179,9 +181,13 @@ class CrmCampaignResultImport(models.TransientModel):
             return datetime.datetime(*xlrd.xldate_as_tuple(cell.value, datemode)).date()
         text = self._text(cell)
         try:
-            return datetime.datetime.strptime(text[:10], '%Y-%m-%d').date()
+            date = datetime.datetime.strptime(text[:10], '%Y-%m-%d').date()
         except ValueError:
             raise ValueError(_("The response date is not a date (YYYY-MM-DD): %r") % text)
+        if date.year < FIRST_YEAR:  # a Jalali date (1403-01-15) read as a Gregorian one
+            raise ValueError(_("The response date is not a Gregorian date (YYYY-MM-DD): %r")
+                             % text)
+        return date
 
     def _response_codes(self):
         """Accepted spellings of each response: the key, its English and translated label."""
