@@ -26,9 +26,10 @@ GROUPS = {
 MATRIX = {
     # classes are visible to every employee (the partner form shows them); managers set them up
     'crm.loyalty.tier':              'r--- r--- r--- rwcu r--- r--- r--- r--- ----',
-    # figures: read by sales and loyalty users, written by the review (managers)
-    'crm.loyalty.value':             '---- r--- r--- rwcu ---- ---- r--- r--- ----',
-    'crm.loyalty.history':           '---- r--- r--- r--- ---- ---- r--- r--- ----',
+    # figures: read by loyalty users, written by the review (loyalty managers); campaign
+    # managers read them to target segments; salespeople see the class name on the partner only
+    'crm.loyalty.value':             '---- ---- r--- rwcu ---- ---- ---- r--- ----',
+    'crm.loyalty.history':           '---- ---- r--- r--- ---- ---- ---- ---- ----',
     'crm.loyalty.review':            '---- ---- r--- rw-- ---- ---- ---- ---- ----',
     'crm.loyalty.pareto.report':     '---- ---- r--- r--- ---- ---- ---- ---- ----',
     # complaints: agents file and handle them, managers configure and delete; portal reads own
@@ -67,6 +68,16 @@ FIELD_MATRIX = {
     ('res.partner', 'loyalty_segment'):       '- - r r - - - - -',
     ('res.partner', 'loyalty_history_ids'):   '- - r r - - - - -',
     ('sale.order', 'partner_loyalty_tier_id'): '- r r r - - r r -',
+    # complaint handling stays with the complaints desk: the portal customer sees what the
+    # portal pages show, other employees see nothing of it
+    ('crm.complaint', 'followup_note'):       '- - - - r r - - -',
+    ('crm.complaint', 'rejection_reason'):    '- - - - r r - - -',
+    ('crm.complaint', 'corrective_action'):   '- - - - r r - - -',
+    ('crm.complaint', 'reopen_count'):        '- - - - r r - - -',
+    ('crm.complaint', 'is_top_customer'):     '- - - - r r - - -',
+    ('crm.complaint', 'cost_total'):          '- - - - r r - - -',
+    ('crm.complaint.kpi', 'cost_total'):      '- - - - r r - - -',
+    ('crm.complaint.kpi.pareto', 'cost'):     '- - - - r r - - -',
 }
 
 

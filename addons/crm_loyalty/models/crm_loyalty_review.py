@@ -23,6 +23,8 @@ import time
 from datetime import date as date_type, datetime, timedelta
 
 import numpy as np
+import psycopg2
+import psycopg2.errorcodes
 from dateutil.relativedelta import relativedelta
 
 from odoo import SUPERUSER_ID, _, api, fields, models
@@ -38,6 +40,8 @@ _logger = logging.getLogger(__name__)
 
 #: First key of the advisory lock a review holds on its company (second key: company id).
 LOCK_KEY = 0x4C4F59  # 'LOY'
+#: Seconds a review waits for invoice validations that hold its company's lock shared.
+LOCK_WAIT = 15
 DAYS_PER_WEEK = 7.0
 #: Largest number of customers the CLV models are fitted on (a systematic sample above it).
 FIT_SAMPLE = 20000
@@ -475,15 +479,40 @@ class CrmLoyaltyReview(models.Model):
 
     @api.model
     def _lock_company(self, company, raise_if_busy):
-        """Transaction-level advisory lock on the company, plus no review in jobs running."""
-        self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", (LOCK_KEY, company.id))
-        locked = self.env.cr.fetchone()[0]
+        """Transaction-level advisory lock on the company, plus no review in jobs running.
+
+        Invoice validations hold the lock shared for the length of their transaction: the
+        review waits for them (up to ``LOCK_WAIT``). Another review holds it exclusively for
+        minutes: the review is refused (or skipped) at once."""
+        cr = self.env.cr
+        cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", (LOCK_KEY, company.id))
+        locked = cr.fetchone()[0]
+        if not locked and not self._review_holds_lock(company):
+            try:
+                with cr.savepoint():
+                    cr.execute("SET LOCAL lock_timeout = %s", ('%ds' % LOCK_WAIT,))
+                    cr.execute("SELECT pg_advisory_xact_lock(%s, %s)", (LOCK_KEY, company.id))
+                    cr.execute("SET LOCAL lock_timeout = DEFAULT")
+                locked = True
+            except psycopg2.OperationalError as error:
+                if error.pgcode != psycopg2.errorcodes.LOCK_NOT_AVAILABLE:
+                    raise
         if locked and not self._busy(company):
             return True
         if raise_if_busy:
             raise UserError(_("A loyalty review of %s is already running; try again when it "
                               "has finished.") % company.name)
         return False
+
+    @api.model
+    def _review_holds_lock(self, company):
+        """Whether another transaction holds (or waits for) the company's lock exclusively."""
+        self.env.cr.execute("""
+            SELECT 1 FROM pg_locks
+             WHERE locktype = 'advisory' AND classid = %s AND objid = %s AND objsubid = 2
+               AND mode = 'ExclusiveLock' AND pid <> pg_backend_pid() LIMIT 1""",
+                            (LOCK_KEY, company.id))
+        return bool(self.env.cr.fetchone())
 
     @api.model
     def _is_initial(self, company):

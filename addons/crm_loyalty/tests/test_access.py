@@ -70,6 +70,12 @@ class TestAccess(LoyaltyCase):
         # the class name only: the figures are for the loyalty groups (issue 11)
         self.assertEqual((partner.loyalty_tier_id.name, partner.loyalty_monetary),
                          ('Silver', 0.0))
+        # nor through the value rows themselves: margin, CLV and profit are not his to read
+        value = self.value(self.vida)
+        for model, record in (('crm.loyalty.value', value),
+                              ('crm.loyalty.history', value.history_ids[:1])):
+            with self.assertRaises(AccessError):
+                self.env[model].sudo(self.salesman).browse(record.id).read(['partner_id'])
         with self.assertRaises(AccessError):
             self.env['crm.loyalty.tier'].sudo(self.salesman).create(
                 {'name': 'Y', 'level': 8, 'threshold': 88888, 'keep_threshold': 88888})

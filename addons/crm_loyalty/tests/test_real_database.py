@@ -3,6 +3,8 @@ who could do it."""
 import ast
 import os
 import re
+import threading
+import time
 from datetime import timedelta
 from unittest.mock import patch
 
@@ -234,6 +236,27 @@ class TestJobsAndLocks(SafetyCase):
         # without the review, the same validation upgrades at once
         self.invoice(self.vida, '2024-06-21', 10, quantity=1)
         self.assertEqual(self.value(self.vida).tier_id, self.gold)
+
+    def test_review_waits_for_invoice_validations(self):
+        """An invoice validation holds the company's lock shared for its transaction: a review
+        started meanwhile waits for it instead of saying that a review is running."""
+        cr = self.registry.cursor()
+        try:
+            cr.execute("SELECT pg_try_advisory_xact_lock_shared(%s, %s)",
+                       (LOCK_KEY, self.company.id))
+            self.assertTrue(cr.fetchone()[0])
+            release = threading.Timer(1.0, cr.rollback)
+            release.start()
+            started = time.time()
+            wizard = self.env['crm.loyalty.review.start'].sudo(self.loyalty_manager).create(
+                {'company_id': self.company.id, 'date': '2024-06-30'})
+            run = self.env['crm.loyalty.review'].browse(wizard.action_apply()['res_id'])
+            self.assertGreaterEqual(time.time() - started, 0.9)
+            release.join()
+            self.assertEqual(run.state, 'done')
+        finally:
+            cr.rollback()
+            cr.close()
 
 
 class TestCustomerCodes(SafetyCase):

@@ -1,8 +1,10 @@
+import time
 from unittest.mock import patch
 
 from odoo.addons.queue_job.job import Job
 from odoo.exceptions import UserError
 
+from ..models.crm_loyalty_review import LOCK_WAIT
 from .common import REVIEW_DATE, LoyaltyCase
 
 COMPARED = ['tier_id', 'computed_tier_id', 'rfm_cell', 'segment', 'recency_days', 'frequency',
@@ -68,6 +70,7 @@ class TestReviewOperations(LoyaltyCase):
         with self.registry.cursor() as cr:
             env = self.env(cr=cr)
             Review = env['crm.loyalty.review']
+            started = time.time()
             self.assertFalse(Review.run_review(env['res.company'].browse(self.company.id),
                                                REVIEW_DATE, raise_if_busy=False))
             with self.assertRaises(UserError) as caught:
@@ -75,6 +78,8 @@ class TestReviewOperations(LoyaltyCase):
             self.assertEqual(caught.exception.name, "A loyalty review of %s is already "
                                                     "running; try again when it has finished."
                              % self.company.name)
+            # at once: only invoice validations (shared holders) are waited for
+            self.assertLess(time.time() - started, LOCK_WAIT)
             cr.rollback()
 
     def test_review_in_jobs_blocks_single_reviews(self):
