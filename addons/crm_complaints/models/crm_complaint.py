@@ -493,10 +493,8 @@ class CrmComplaint(models.Model):
             if complaint.tier_id.level != self._top_tier_level(complaint.company_id):
                 continue
             complaint.sudo().is_top_customer = True
-            value = complaint.commercial_partner_id.sudo().with_context(
-                force_company=complaint.company_id.id).loyalty_value_id
-            if value and value.churn_risk != 'high':
-                value.write({'churn_risk': 'high'})
+            self.env['crm.loyalty.value']._raise_churn_for_complaints(
+                complaint.company_id, complaint.commercial_partner_id.ids)
             manager = complaint.commercial_partner_id.user_id
             if manager:
                 complaint.sudo()._schedule_activity(

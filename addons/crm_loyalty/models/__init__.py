@@ -1,3 +1,4 @@
+from . import crm_suite_clock
 from . import res_company
 from . import res_config_settings
 from . import crm_loyalty_tier

@@ -33,7 +33,7 @@ from odoo.tools import DEFAULT_SERVER_DATE_FORMAT as DATE_FMT
 
 from odoo.addons.queue_job.job import job
 
-from ..lib import abc, bgnbd, clv, gamma_gamma, rfm, tiers as tierlib
+from ..lib import abc, bgnbd, churn, clv, gamma_gamma, rfm, tiers as tierlib
 from ..lib.sql import array_literal, int_array
 
 _logger = logging.getLogger(__name__)
@@ -824,9 +824,9 @@ class CrmLoyaltyReview(models.Model):
             (r['gap_ratio'] > company.loyalty_churn_high_gap)
         medium = (known & (p_alive < company.loyalty_churn_medium_p_alive)) | \
             (r['gap_ratio'] > company.loyalty_churn_medium_gap)
-        churn = np.where(high, 'high', np.where(medium, 'medium', 'low')).astype(object)
-        churn[~buyer] = None
-        r['churn_risk'] = churn.tolist()
+        risk = np.where(high, 'high', np.where(medium, 'medium', 'low')).astype(object)
+        risk[~buyer] = None
+        r['churn_risk'] = risk.tolist()
         # ladder, attitude, types
         prospects, referrals = self._ladder_inputs(company, ids.tolist(),
                                                    ids[~buyer].tolist())
@@ -871,7 +871,7 @@ class CrmLoyaltyReview(models.Model):
         loyalty_type[~buyer] = None
         r['loyalty_type'] = loyalty_type.tolist()
         mercenary = company.loyalty_mercenary_share / 100.0
-        defector = unresolved & buyer & ((r['frequency'] == 0) | (churn == 'high'))
+        defector = unresolved & buyer & ((r['frequency'] == 0) | (risk == 'high'))
         computed = np.full(n, None, dtype=object)
         computed[(r['frequency'] > 0) & (r['discount_share'] >= mercenary)] = 'mercenary'
         computed[defector] = 'defector'
@@ -1026,13 +1026,11 @@ class CrmLoyaltyReview(models.Model):
                    in zip(ids[event > 0].tolist(), tier_id[event > 0].tolist(),
                           new_tier[event > 0].tolist(), event[event > 0].tolist())
                    if code != 5]  # 'recovered' is not a change
-        # a customer of the top class with a complaint left unresolved is at high churn risk,
-        # whatever its buying rhythm says (the complaints addon raises it at intake too)
+        # the complaint rule (lib.churn; the complaints addon applies it at intake too)
         if tiers:
-            top = (new_tier != 0) & (levels == tiers[-1].level) & np.array(
-                r['unresolved'], dtype=bool) & (r['buyer'])
-            for i in np.flatnonzero(top).tolist():
-                r['churn_risk'][i] = 'high'
+            r['churn_risk'] = churn.complaint_raises(
+                r['churn_risk'], top=(new_tier != 0) & (levels == tiers[-1].level),
+                unresolved=r['unresolved'], buyer=r['buyer']).tolist()
         return changes
 
     def _write_rows(self, company, r, run):

@@ -5,6 +5,7 @@ from collections import defaultdict
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from ..lib import churn
 from ..lib.sql import array_literal, int_array
 
 SEGMENTS = [
@@ -199,6 +200,31 @@ class CrmLoyaltyValue(models.Model):
     def _unresolved_complaint_partner_ids(self, company, partner_ids):
         """Partners with complaints left unresolved (defector detection); ``set()`` here."""
         return set()
+
+    @api.model
+    def _raise_churn_for_complaints(self, company, partner_ids):
+        """Apply the complaint rule of ``lib.churn`` now to ``partner_ids`` of ``company`` (the
+        complaints addon calls it at intake; the review applies the same rule to everyone).
+
+        A buyer is a partner with at least one purchase day in his history."""
+        tiers = self.env['crm.loyalty.tier'].sudo().search(
+            [('company_id', '=', company.id)], order='level desc', limit=1)
+        values = self.sudo().search([('company_id', '=', company.id),
+                                     ('partner_id', 'in', list(partner_ids))])
+        if not tiers or not values:
+            return self.browse()
+        unresolved = self._unresolved_complaint_partner_ids(
+            company, values.mapped('partner_id').ids)
+        risk = churn.complaint_raises(
+            values.mapped('churn_risk'),
+            top=[value.tier_id == tiers for value in values],
+            unresolved=[value.partner_id.id in unresolved for value in values],
+            buyer=[value.lifetime_frequency >= 1 for value in values])
+        raised = values.browse([value.id for value, new in zip(values, risk)
+                                if new != value.churn_risk])
+        if raised:
+            raised.write({'churn_risk': churn.HIGH})
+        return raised
 
     @api.model
     def _note_sender(self):

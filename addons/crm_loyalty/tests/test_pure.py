@@ -1,8 +1,9 @@
+import doctest
 from datetime import date
 
 from odoo.tests.common import TransactionCase
 
-from ..lib import abc, clv, national_id, rfm, tiers
+from ..lib import abc, churn, clv, national_id, rfm, tiers
 
 
 class TestPureModules(TransactionCase):
@@ -146,3 +147,10 @@ class TestPureModules(TransactionCase):
                                          pending.tolist(), events.tolist())]
             for case, want, have in zip(cases, expected, got):
                 self.assertEqual(tuple(want), have, 'grace %s, case %s' % (grace, (case,)))
+
+    def test_complaint_rule_examples(self):
+        """The churn rules' runnable examples (lib/churn.py) hold."""
+        self.assertEqual(doctest.testmod(churn).failed, 0)
+        risk = churn.complaint_raises([None, 'low'], top=[True, True], unresolved=[True, True],
+                                      buyer=[False, True])
+        self.assertEqual(risk.tolist(), [None, 'high'])
