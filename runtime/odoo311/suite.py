@@ -428,6 +428,8 @@ def cmd_test(args):
     conf = prepare()
     addons = only or suite_addons()
     db = TEST_DB if not only else 'crmsuite_t_' + '_'.join(only)
+    # side-by-side checkouts (git worktrees) of one machine keep their databases apart
+    db += os.environ.get('CRMSUITE_DB_SUFFIX', '')
     # each addon tested alone gets its own port, so such runs can go side by side
     port = args.http_port or (
         TEST_HTTP_PORT + 10 * (1 + SUITE_ADDONS.index(only[0])) if only else TEST_HTTP_PORT)
