@@ -206,7 +206,8 @@ class CrmLoyaltyValue(models.Model):
         """Apply the complaint rule of ``lib.churn`` now to ``partner_ids`` of ``company`` (the
         complaints addon calls it at intake; the review applies the same rule to everyone).
 
-        A buyer is a partner with at least one purchase day in his history."""
+        A buyer is a customer whose row has a churn risk (the review gives one to every
+        customer with a purchase, and none to the others)."""
         tiers = self.env['crm.loyalty.tier'].sudo().search(
             [('company_id', '=', company.id)], order='level desc', limit=1)
         values = self.sudo().search([('company_id', '=', company.id),
@@ -219,7 +220,7 @@ class CrmLoyaltyValue(models.Model):
             values.mapped('churn_risk'),
             top=[value.tier_id == tiers for value in values],
             unresolved=[value.partner_id.id in unresolved for value in values],
-            buyer=[value.lifetime_frequency >= 1 for value in values])
+            buyer=[bool(value.churn_risk) for value in values])
         raised = values.browse([value.id for value, new in zip(values, risk)
                                 if new != value.churn_risk])
         if raised:
