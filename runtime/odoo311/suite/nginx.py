@@ -16,7 +16,6 @@ import ctypes
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import time
 
@@ -145,25 +144,31 @@ class Nginx:
             out.write(config_text(self.host, self.port, self.http_port, self.longpolling_port))
 
     def start(self, timeout=10):
-        """Start nginx and return once it accepts connections on its port."""
+        """Start nginx and return once it listens: it writes its pid file after opening its
+        sockets (and exits when it cannot, after retrying for about two seconds)."""
         binary = find_nginx()
         self.write_config()
+        pid_file = os.path.join(self.prefix, 'nginx.pid')
+        if os.path.exists(pid_file):
+            os.unlink(pid_file)
         self.proc = start_child([binary, '-p', self.prefix + os.sep, '-c', 'nginx.conf'])
-        reach = {'0.0.0.0': '127.0.0.1', '': '127.0.0.1', '::': '::1'}.get(self.host, self.host)
         deadline = time.time() + timeout
-        while True:
+        while not self._pid_written(pid_file):
             if self.proc.poll() is not None:
                 raise RuntimeError('nginx exited with code %s (see %s)' % (
                     self.proc.returncode, os.path.join(self.prefix, 'logs', 'error.log')))
-            try:
-                socket.create_connection((reach, self.port), 0.5).close()
-                return
-            except OSError:
-                if time.time() > deadline:
-                    self.stop()
-                    raise RuntimeError('nginx does not answer on %s'
-                                       % listen_address(self.host, self.port))
-                time.sleep(0.05)
+            if time.time() > deadline:
+                self.stop()
+                raise RuntimeError('nginx does not start on %s'
+                                   % listen_address(self.host, self.port))
+            time.sleep(0.05)
+
+    def _pid_written(self, pid_file):
+        try:
+            with open(pid_file) as src:
+                return src.read().strip() == str(self.proc.pid)
+        except FileNotFoundError:
+            return False
 
     def running(self):
         return self.proc is not None and self.proc.poll() is None

@@ -59,8 +59,8 @@ def _stop_process(proc, timeout):
 
 def run(front, backend_cmd):
     """Start ``backend_cmd`` (Odoo on the front's backend ports) and the ``front`` (``Nginx``);
-    wait for a signal or for either to end; stop both. Returns the exit code: the backend's, or
-    the front's when the front ended on its own."""
+    wait for a signal or for either to end; stop both. Returns the exit code: the backend's
+    (128 + the signal when one killed it), or the front's when the front ended on its own."""
     stopping = []
 
     def stop(signum, _frame):
@@ -83,7 +83,8 @@ def run(front, backend_cmd):
         _stop_process(backend, 60)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    return backend.returncode or front_failed or 0
+    rc = backend.returncode
+    return (128 - rc if rc < 0 else rc) or front_failed or 0   # a signal's death as a shell says
 
 
 def main(argv):
