@@ -2,15 +2,17 @@
 
 The fragments are the only source, as with OCA's ``oca-gen-addon-readme``: the title is the
 manifest's ``name``, then the badges (maturity and licence from the manifest), the manifest's
-``summary``, a table of contents and one section per fragment in a fixed order
-(``DESCRIPTION``, ``ENGINE``, ``CONFIGURE``, ``USAGE``, then any others alphabetically), and the
-credits (the manifest's ``author``). Sections are underlined with ``=``; fragments use ``-`` and
-``~`` for their own headings. Paths a fragment gives relative to ``readme/`` (``../static/...``)
-are made relative to the addon. The runtime's tests fail when a committed README differs.
+``summary`` as first paragraph, a table of contents, one section per fragment in a fixed order
+(``DESCRIPTION``, ``ENGINE``, ``CONFIGURE``, ``USAGE``, then any others alphabetically) and the
+credits (the manifest's ``author``). Sections are underlined with ``=``, the credits' authors
+with ``-``: fragments use ``-`` for their own headings (then ``~``). Paths a fragment gives
+relative to ``readme/`` (``../static/...``) are made relative to the addon. The runtime's tests
+fail when a committed README differs from what its fragments give.
 """
 import ast
 import os
 import re
+import textwrap
 
 from .config import ADDONS, log, suite_addons
 
@@ -90,14 +92,16 @@ def generate(addon_dir):
     badges = _badges(manifest)
     if badges:
         parts.append(badges)
-    if manifest.get('summary'):
-        parts.append(manifest['summary'].strip() + '\n')
+    summary = (manifest.get('summary') or '').strip()
+    if summary:
+        summary += '' if summary.endswith('.') else '.'
+        parts.append(textwrap.fill(summary, 96) + '\n')
     parts.append('**Table of contents**\n\n.. contents::\n   :local:\n')
     for title, text in fragments(addon_dir):
         parts.append(_heading(title) + '\n' + text + '\n')
     authors = [author.strip() for author in manifest.get('author', '').split(',') if author.strip()]
     if authors:
-        parts.append(_heading('Credits') + '\n' + _heading('Authors', '~') + '\n'
+        parts.append(_heading('Credits') + '\n' + _heading('Authors', '-') + '\n'
                      + ''.join('* %s\n' % author for author in authors))
     return '\n'.join(parts)
 
