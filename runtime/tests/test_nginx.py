@@ -97,7 +97,7 @@ def test_config_routes_longpolling_to_the_gevent_port_with_the_proxy_headers():
 def test_config_is_accepted_by_nginx(tmp_path):
     front = nginx.Nginx('127.0.0.1', _free_port(), 18069, 18072, prefix=str(tmp_path))
     front.write_config()
-    result = subprocess.run([nginx.find_nginx(), '-t', '-p', str(tmp_path) + os.sep,
+    result = subprocess.run([front.binary, '-t', '-p', str(tmp_path) + os.sep,
                              '-c', 'nginx.conf'], capture_output=True, text=True, timeout=30)
     assert result.returncode == 0, result.stderr
     assert 'test is successful' in result.stderr

@@ -135,6 +135,7 @@ class Nginx:
         self.http_port, self.longpolling_port = http_port, longpolling_port
         self.prefix = prefix or os.path.join(VAR, 'nginx', str(port))
         self.conf = os.path.join(self.prefix, 'nginx.conf')
+        self.binary = find_nginx()   # before anything starts
         self.proc = None
 
     def write_config(self):
@@ -146,12 +147,11 @@ class Nginx:
     def start(self, timeout=10):
         """Start nginx and return once it listens: it writes its pid file after opening its
         sockets (and exits when it cannot, after retrying for about two seconds)."""
-        binary = find_nginx()
         self.write_config()
         pid_file = os.path.join(self.prefix, 'nginx.pid')
         if os.path.exists(pid_file):
             os.unlink(pid_file)
-        self.proc = start_child([binary, '-p', self.prefix + os.sep, '-c', 'nginx.conf'])
+        self.proc = start_child([self.binary, '-p', self.prefix + os.sep, '-c', 'nginx.conf'])
         deadline = time.time() + timeout
         while not self._pid_written(pid_file):
             if self.proc.poll() is not None:
