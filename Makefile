@@ -1,5 +1,5 @@
 # The project's commands. `make demo` and `make test` set everything up first (idempotent).
-.PHONY: setup demo test test-core test-core-fast lint bench bench-small pot
+.PHONY: setup demo test test-core test-core-fast lint bench bench-small pot readme
 
 setup:
 	@scripts/setup.sh
@@ -19,7 +19,7 @@ test-core-fast: setup
 lint: setup
 	.venv/bin/flake8 addons runtime tests bench
 	.venv/bin/pylint --rcfile=.pylintrc addons/*
-	# the runtime's command-line tools print, and its proxy ignores clients that hang up
+	# the runtime's command-line tools print, and its browser driver ignores a browser already gone
 	.venv/bin/pylint --rcfile=.pylintrc --disable=print-used,except-pass runtime/odoo311
 
 bench: setup
@@ -30,3 +30,6 @@ bench-small: setup
 
 pot: setup
 	bin/suite pot
+
+readme: setup
+	bin/suite readme

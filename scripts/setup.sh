@@ -1,6 +1,8 @@
 #!/bin/sh
 # Install everything the suite needs on a fresh Debian machine; a second run does nothing slow.
 #   system packages: wkhtmltopdf (PDF reports), chromium + chromium-driver (browser tests),
+#                    nginx (the demo's front server, run by bin/suite under var/nginx; its system
+#                    service is never started),
 #                    postgresql (only when no server answers at $PGHOST:$PGPORT)
 #   .venv          : Python packages pinned in requirements*.txt (Odoo wheels with --no-deps)
 #   node_modules   : lessc 3.x for Odoo 11's stylesheets (package.json / package-lock.json)
@@ -19,6 +21,9 @@ command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
 command -v chromedriver >/dev/null 2>&1 || missing="$missing chromium-driver"
 # the web client's QUnit layouts are measured with Liberation Sans (Arial metrics); see browser.py
 [ -d /usr/share/fonts/truetype/liberation ] || missing="$missing fonts-liberation"
+# Debian puts nginx in /usr/sbin, which a user's PATH may lack
+nginx=""
+[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || nginx=" nginx"
 if ! "$PY" - <<EOF
 import socket, os, sys
 try:
@@ -29,13 +34,37 @@ EOF
 then
     ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$missing postgresql"
 fi
-if [ -n "$missing" ]; then
-    say "installing system packages:$missing"
-    SUDO=""
-    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+apt_install() {
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"
+}
+if [ -n "$missing$nginx" ]; then
+    say "installing system packages:$missing$nginx"
     $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q
+fi
+if [ -n "$missing" ]; then
     # shellcheck disable=SC2086
-    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
+    apt_install $missing
+fi
+if [ -n "$nginx" ]; then
+    # installed without starting its service (it would take port 80), now or at the next boot:
+    # Debian's policy-rc.d hook refuses the start (when the machine has no such hook already)
+    policy=/usr/sbin/policy-rc.d
+    if [ ! -e "$policy" ]; then
+        trap '$SUDO rm -f "$policy"' EXIT
+        printf '#!/bin/sh\n# scripts/setup.sh: no service starts while nginx installs\nexit 101\n' \
+            | $SUDO tee "$policy" >/dev/null
+        $SUDO chmod 755 "$policy"
+        apt_install nginx
+        $SUDO rm -f "$policy"
+        trap - EXIT
+    else
+        apt_install nginx
+    fi
+    if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+        $SUDO systemctl disable --now nginx.service >/dev/null 2>&1 || true
+    fi
 fi
 
 # --- Python virtual environment ---------------------------------------------------------------
