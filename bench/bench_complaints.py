@@ -93,6 +93,7 @@ def has_complaints(cr):
 def generate_complaints(env, size, log=print):
     """Complaints, product links and SLA targets with COPY (see the module docstring)."""
     import numpy as np
+    from odoo.addons.crm_complaints.lib.sla import LADDER
     spec = SIZES[size]
     rng = np.random.default_rng(11)
     cr = env.cr
@@ -205,11 +206,11 @@ def generate_complaints(env, size, log=print):
             done = reached[target]
             if done is not None:
                 status = 'met' if done <= deadline else 'breached'
-                level = '0'
+                level = 'none'
             else:
                 status = 'breached' if deadline <= prev_idx else 'running'
-                level = '3' if level2 <= prev_idx else '2' if level1 <= prev_idx else \
-                    '1' if warning <= prev_idx else '0'
+                level = 'level_2' if level2 <= prev_idx else 'level_1' if level1 <= prev_idx \
+                    else 'warning' if warning <= prev_idx else 'none'
             line_state[target] = (status, level, deadline)
             line_rows.append((
                 line_first + 2 * k + j, cid, company.id, team.id, policies[target].id, target,
@@ -222,7 +223,7 @@ def generate_complaints(env, size, log=print):
         statuses = {status for status, _lvl, _d in line_state.values()}
         open_states = [(lvl, d) for t, (_s, lvl, d) in line_state.items() if reached[t] is None]
         sla_state = 'breached' if 'breached' in statuses else \
-            'warning' if any(lvl > '0' for lvl, _d in open_states) else \
+            'warning' if any(lvl != 'none' for lvl, _d in open_states) else \
             'running' if 'running' in statuses else 'met'
         rating = int(ratings[k]) if step == 'closed' else 0
         cost_handling = float(handling[k]) * 30.0
@@ -243,7 +244,7 @@ def generate_complaints(env, size, log=print):
             (ack_at[k] - start_idx) / 60.0 if acked else 0.0,
             (cum[resolve_at[k]] - cum[start_idx]) / 60.0 if resolved else 0.0,
             (resolve_at[k] - start_idx) / 60.0 if resolved else 0.0,
-            sla_state, max([lvl for lvl, _d in open_states] or ['0']),
+            sla_state, max([lvl for lvl, _d in open_states] or ['none'], key=LADDER.index),
             _fmt(moment(min(d for _lvl, d in open_states))) if open_states else None,
             _fmt(moment(deadlines['resolve'][0][k])), float(handling[k]), 0.0, 0.0, 0.0,
             cost_handling, cost_handling, rating or None,
@@ -267,18 +268,16 @@ def generate_complaints(env, size, log=print):
 
 
 def naive_cron(env, complaints, now):
-    """The per-record way: every open target through the ORM, then each complaint's summary,
-    priority and notifications, one record at a time."""
+    """The per-record way: every open target through the ORM (which also recomputes each
+    complaint's summary and raises its priority), then the notifications, one record at a
+    time."""
+    from odoo.addons.crm_complaints.lib.sla import LADDER
     escalated = {}
     for complaint in complaints:
         before = complaint.escalation
         complaint.sla_line_ids.filtered(lambda ln: not ln.reached_date)._refresh(now)
         level = complaint.escalation  # the stored summary recomputed by the ORM
-        if level > before:
-            if level == '3':
-                complaint.write({'priority': '3'})
-            elif level == '2' and before < '2':
-                complaint.write({'priority': str(min(int(complaint.priority or '1') + 1, 3))})
+        if LADDER.index(level) > LADDER.index(before):
             escalated[complaint.id] = level
     if escalated:
         complaints.browse(list(escalated))._notify_escalation(escalated)

@@ -9,6 +9,10 @@ from . import crm_complaint_team
 from . import crm_complaint_sla_policy
 from . import crm_complaint_sla_line
 from . import crm_complaint
+from . import crm_complaint_sla
+from . import crm_complaint_resolution
+from . import crm_complaint_mail
+from . import crm_complaint_rating
 from . import crm_complaint_benefit
 from . import crm_loyalty_value
 from . import res_partner

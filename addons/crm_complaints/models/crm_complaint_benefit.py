@@ -67,7 +67,7 @@ class CrmComplaintBenefit(models.Model):
                 line.discount = self.discount_percent
             given += line.price_unit * line.product_uom_qty * self.discount_percent / 100.0
         self.write({'state': 'used', 'sale_order_id': order.id, 'date_used': fields.Datetime.to_string(
-                        self.env['crm.complaint']._now()),
+                        self.env['crm.suite.clock']._now()),
                     'cost': order.currency_id.round(given)})
         order.message_post(body=_("Discount of %(percent)s %% from complaint %(name)s applied.")
                            % {'percent': self.discount_percent, 'name': self.complaint_id.name})

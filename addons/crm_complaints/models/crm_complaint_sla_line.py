@@ -2,23 +2,11 @@ import logging
 
 from odoo import api, fields, models
 
-from .. import sla_time
+from ..lib import sla, sla_time
 from .crm_complaint_sla_policy import TARGETS
 
 _logger = logging.getLogger(__name__)
 
-SLA_STATUSES = [
-    ('running', 'Running'),
-    ('paused', 'Paused'),
-    ('met', 'Met'),
-    ('breached', 'Breached'),
-]
-ESCALATIONS = [
-    ('0', 'None'),
-    ('1', 'Warning'),
-    ('2', 'Level 1'),
-    ('3', 'Level 2'),
-]
 # key of the advisory lock that keeps two escalation runs from overlapping
 ESCALATION_LOCK = 74821501
 
@@ -48,8 +36,8 @@ class CrmComplaintSlaLine(models.Model):
     level1_date = fields.Datetime(string='Level 1 Date')
     level2_date = fields.Datetime(string='Level 2 Date')
     reached_date = fields.Datetime()
-    status = fields.Selection(SLA_STATUSES, required=True, default='running', index=True)
-    escalation = fields.Selection(ESCALATIONS, required=True, default='0')
+    status = fields.Selection(sla.LINE_STATUSES, required=True, default=sla.RUNNING, index=True)
+    escalation = fields.Selection(sla.ESCALATIONS, required=True, default=sla.NONE)
     paused_since = fields.Datetime()
     paused_hours = fields.Float(help="Working hours spent in pausing stages (added to the "
                                      "deadline).")
@@ -107,35 +95,27 @@ class CrmComplaintSlaLine(models.Model):
             line.write(values)
 
     def _status_at(self, now):
-        """Status of the line at ``now`` (string or datetime) from its stored dates."""
+        """Status of the line at ``now`` (string or datetime): :func:`sla.line_status`."""
         self.ensure_one()
-        now = fields.Datetime.to_string(now) if not isinstance(now, str) else now
-        if self.reached_date:
-            return 'met' if self.reached_date <= self.deadline else 'breached'
-        if self.paused_since:
-            return 'paused'
-        return 'breached' if self.deadline <= now else 'running'
+        return sla.line_status(self, fields.Datetime.to_string(now)
+                               if not isinstance(now, str) else now)
 
     def _escalation_at(self, now):
+        """Ladder level of the line at ``now``: :func:`sla.line_escalation`."""
         self.ensure_one()
-        now = fields.Datetime.to_string(now) if not isinstance(now, str) else now
-        if self.reached_date or self.paused_since:
-            return self.escalation
-        level = '0'
-        if self.warning_date and self.warning_date <= now:
-            level = '1'
-        if self.level1_date and self.level1_date <= now:
-            level = '2'
-        if self.level2_date and self.level2_date <= now:
-            level = '3'
-        return max(level, self.escalation)
+        return sla.line_escalation(self, fields.Datetime.to_string(now)
+                                   if not isinstance(now, str) else now)
 
     def _refresh(self, now):
-        """Write status and escalation as of ``now`` (the per-record way; the cron uses SQL)."""
+        """Write status and escalation as of ``now`` and raise the priority of the complaints
+        that went up the ladder (the per-record way; the cron does the same in SQL)."""
+        complaints = self.mapped('complaint_id').sudo()
+        old_levels = {complaint.id: complaint.escalation for complaint in complaints}
         for line in self:
             values = {'status': line._status_at(now), 'escalation': line._escalation_at(now)}
             if any(line[name] != value for name, value in values.items()):
                 line.write(values)
+        complaints._raise_priority(old_levels)
 
     def _reach(self, when, schedules=None):
         """Mark unreached lines as reached at ``when`` and store the time taken."""
@@ -186,50 +166,50 @@ class CrmComplaintSlaLine(models.Model):
         if not cr.fetchone()[0]:
             _logger.info("complaint SLA escalation already running, skipped")
             return {}
-        now = now or self.env['crm.complaint']._now()
+        now = now or self.env['crm.suite.clock']._now()
         now = fields.Datetime.to_string(now) if not isinstance(now, str) else now
-        uid = self.env.uid
+        params = sla.sql_params(uid=self.env.uid, now=now)
         # 1. running targets past their deadline are breached (one statement: PostgreSQL does
         #    what the ORM would do one record at a time)
         cr.execute("""
             UPDATE crm_complaint_sla_line
-               SET status = 'breached', write_uid = %s, write_date = (now() at time zone 'UTC')
-             WHERE status = 'running' AND reached_date IS NULL AND deadline <= %s
-         RETURNING complaint_id""", (uid, now))
+               SET status = {breached}, write_uid = %(uid)s,
+                   write_date = (now() at time zone 'UTC')
+             WHERE {breach}
+         RETURNING complaint_id""".format(breached=sla.BREACHED_SQL, breach=sla.BREACH_SQL),
+                   params)
         touched = {row[0] for row in cr.fetchall()}
         # 2. the ladder: each unreached, unpaused target climbs to the highest level it passed
         cr.execute("""
             UPDATE crm_complaint_sla_line l
                SET escalation = n.level, write_uid = %(uid)s,
                    write_date = (now() at time zone 'UTC')
-              FROM (SELECT id,
-                           CASE WHEN level2_date <= %(now)s THEN '3'
-                                WHEN level1_date <= %(now)s THEN '2'
-                                ELSE '1' END AS level
+              FROM (SELECT id, {ladder} AS level
                       FROM crm_complaint_sla_line
                      WHERE reached_date IS NULL AND paused_since IS NULL
-                       AND status IN ('running', 'breached') AND warning_date <= %(now)s) n
-             WHERE l.id = n.id AND n.level > l.escalation
-         RETURNING l.complaint_id""", {'uid': uid, 'now': now})
+                       AND status IN (%(code_running)s, %(code_breached)s)
+                       AND warning_date <= %(now)s) n
+             WHERE l.id = n.id AND {new_rank} > {old_rank}
+         RETURNING l.complaint_id""".format(
+            ladder=sla.ladder_sql(), new_rank=sla.rank_sql('n.level'),
+            old_rank=sla.rank_sql('l.escalation')), params)
         touched.update(row[0] for row in cr.fetchall())
         if not touched:
             return {}
         touched = sorted(touched)
-        # 3. complaints: highest level of their open targets; level 1 raises the priority one
-        #    step, level 2 makes it urgent
+        # 3. complaints: highest level of their open targets, and the priority raise
         cr.execute("""
             UPDATE crm_complaint c
-               SET escalation = n.level,
-                   priority = CASE WHEN n.level = '3' THEN '3'
-                                   WHEN n.level = '2' AND c.escalation < '2'
-                                   THEN LEAST(COALESCE(c.priority, '1')::int + 1, 3)::varchar
-                                   ELSE c.priority END
-              FROM (SELECT complaint_id, max(escalation) AS level
+               SET escalation = n.level, priority = {priority}
+              FROM (SELECT complaint_id, {level} AS level
                       FROM crm_complaint_sla_line
-                     WHERE complaint_id = ANY(%s) AND reached_date IS NULL
+                     WHERE complaint_id = ANY(%(ids)s) AND reached_date IS NULL
                   GROUP BY complaint_id) n
-             WHERE c.id = n.complaint_id AND n.level > COALESCE(c.escalation, '0')
-         RETURNING c.id, n.level""", (touched,))
+             WHERE c.id = n.complaint_id AND {new_rank} > {old_rank}
+         RETURNING c.id, n.level""".format(
+            priority=sla.raised_priority_sql('c.priority', 'c.escalation', 'n.level'),
+            level=sla.highest_sql('escalation'), new_rank=sla.rank_sql('n.level'),
+            old_rank=sla.rank_sql('c.escalation')), dict(params, ids=touched))
         escalated = dict(cr.fetchall())
         self.env['crm.complaint']._sql_update_sla_state(touched)
         self.invalidate_cache()

@@ -3,11 +3,12 @@ from odoo.exceptions import ValidationError
 
 from odoo.addons.base.res.res_partner import _tz_get
 
+from ..lib.sla import PRIORITIES
+
 TARGETS = [
     ('acknowledge', 'Acknowledgement'),
     ('resolve', 'Resolution'),
 ]
-PRIORITIES = [('0', 'Low'), ('1', 'Normal'), ('2', 'High'), ('3', 'Urgent')]
 
 
 class CrmComplaintSlaPolicy(models.Model):

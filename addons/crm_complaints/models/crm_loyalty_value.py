@@ -2,7 +2,7 @@ from odoo import _, api, models
 
 from odoo.addons.crm_loyalty.lib.sql import int_array
 
-from .. import kpi
+from ..lib import kpi
 from .crm_complaint_stage import RESOLVED_STEPS
 
 

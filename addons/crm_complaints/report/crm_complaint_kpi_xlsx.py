@@ -1,7 +1,7 @@
 from odoo import _, fields, models
 from odoo.exceptions import UserError
 
-from .. import kpi
+from ..lib import kpi
 
 
 class CrmComplaintKpiXlsx(models.AbstractModel):

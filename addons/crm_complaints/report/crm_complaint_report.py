@@ -1,8 +1,7 @@
 from odoo import api, fields, models, tools
 
-from ..models.crm_complaint import SLA_STATES
+from ..lib.sla import PRIORITIES, SLA_STATES
 from ..models.crm_complaint_category import NATURES
-from ..models.crm_complaint_sla_policy import PRIORITIES
 from ..models.crm_complaint_stage import STEPS
 
 

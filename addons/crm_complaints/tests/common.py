@@ -146,7 +146,7 @@ class ComplaintHelpers(object):
     @contextmanager
     def clock(self, moment):
         """Freeze the complaint clock (workflow dates, SLA status) at ``moment`` (naive UTC)."""
-        with patch.object(type(self.env['crm.complaint']), '_now', return_value=moment):
+        with patch.object(type(self.env['crm.suite.clock']), '_now', return_value=moment):
             yield
 
     def dt(self, value):

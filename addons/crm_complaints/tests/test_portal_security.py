@@ -201,13 +201,14 @@ class TestPortalSecurity(ComplaintHttpCase):
 
     # --- malformed input on every route ---------------------------------------------------
     def test_routes_listed(self):
-        from ..controllers import portal
+        from ..controllers import portal, rating
         found = set()
-        for klass in vars(portal).values():
-            if not inspect.isclass(klass) or klass.__module__ != portal.__name__:
-                continue
-            for function in vars(klass).values():
-                found.update(getattr(function, 'routing', {}).get('routes', []))
+        for module in (portal, rating):
+            for klass in vars(module).values():
+                if not inspect.isclass(klass) or klass.__module__ != module.__name__:
+                    continue
+                for function in vars(klass).values():
+                    found.update(getattr(function, 'routing', {}).get('routes', []))
         self.assertEqual(found, ROUTES)
 
     def test_malformed_input_on_every_route(self):

@@ -238,9 +238,10 @@ class TestResolution(ComplaintCase):
             self.company, [self.beta.id]), {self.beta.id}, 'a rejected complaint stays unresolved')
 
     def test_top_class_customer_raises_churn_risk(self):
+        # a buyer of the top class (the rule of crm_loyalty's lib/churn.py)
         beta_value = self.env['crm.loyalty.value'].create({
             'partner_id': self.beta.id, 'company_id': self.company.id,
-            'tier_id': self.platinum.id, 'churn_risk': 'low'})
+            'tier_id': self.platinum.id, 'churn_risk': 'low', 'lifetime_frequency': 3})
         self.beta.user_id = self.account_manager
         complaint = self.complaint(partner_id=self.beta_contact.id)
         self.assertTrue(complaint.is_top_customer)

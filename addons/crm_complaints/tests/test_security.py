@@ -30,7 +30,7 @@ PROTECTED = {
     'first_response_hours_calendar': 0.5, 'resolution_hours': 1.0,
     'resolution_hours_calendar': 1.0, 'date_acknowledged': '2024-03-04 09:10:00',
     'date_resolved': '2024-03-04 09:20:00', 'date_closed': '2024-03-04 09:30:00',
-    'date_reopened': '2024-03-04 09:40:00', 'sla_state': 'met', 'escalation': '0',
+    'date_reopened': '2024-03-04 09:40:00', 'sla_state': 'met', 'escalation': 'none',
     'sla_deadline': '2030-01-01 00:00:00', 'promised_date': '2030-01-01 00:00:00',
     'is_acknowledged': True, 'is_resolved': True, 'is_closed': True, 'tier_id': False,
     'is_top_customer': False, 'is_unknown_sender': False, 'repeat_of_id': False,

@@ -99,11 +99,11 @@ class TestSla(ComplaintCase):
         self.assertEqual(Line._cron_escalate(now=datetime(2024, 3, 4, 11, 30)), {})
         # 13:30: ack target (deadline 14:00) passed its 75 % warning (3h -> 12:00)
         escalated = Line._cron_escalate(now=datetime(2024, 3, 4, 13, 30))
-        self.assertEqual(escalated, {beta.id: '1', gold.id: '1'})
+        self.assertEqual(escalated, {beta.id: 'warning', gold.id: 'warning'})
         beta.invalidate_cache()
         gold.invalidate_cache()
         self.assertEqual(beta.sla_state, 'warning')
-        self.assertEqual(self.lines(beta)['acknowledge'].escalation, '1')
+        self.assertEqual(self.lines(beta)['acknowledge'].escalation, 'warning')
         activities = self.env['mail.activity'].search([
             ('res_model', '=', 'crm.complaint'), ('res_id', 'in', [beta.id, gold.id]),
             ('activity_type_id', '=', self.env.ref('crm_complaints.mail_activity_escalation').id)])
@@ -112,15 +112,15 @@ class TestSla(ComplaintCase):
         # gold acknowledged in time; Tuesday 9:30: gold's resolution deadline (9:00) passed
         self.move(gold, self.stage_ack, datetime(2024, 3, 4, 13, 45))
         escalated = Line._cron_escalate(now=datetime(2024, 3, 5, 9, 30))
-        self.assertEqual(escalated, {beta.id: '3', gold.id: '2'})
+        self.assertEqual(escalated, {beta.id: 'level_2', gold.id: 'level_1'})
         gold.invalidate_cache()
         beta.invalidate_cache()
         self.assertEqual(self.lines(gold)['resolve'].status, 'breached')
         self.assertEqual(self.lines(gold)['acknowledge'].status, 'met')
         self.assertEqual(gold.sla_state, 'breached')
-        self.assertEqual(gold.escalation, '2')
+        self.assertEqual(gold.escalation, 'level_1')
         self.assertEqual(gold.priority, '3', 'level 1 raises High to Urgent')
-        self.assertEqual(beta.escalation, '3')
+        self.assertEqual(beta.escalation, 'level_2')
         self.assertEqual(beta.priority, '3', 'level 2 makes it urgent')
         leader_activity = self.env['mail.activity'].search([
             ('res_model', '=', 'crm.complaint'), ('res_id', '=', gold.id),
@@ -155,6 +155,49 @@ class TestSla(ComplaintCase):
         self.assertEqual(by_sql[0][0], 'paused')
         self.assertEqual(by_sql[2][0], 'breached')
 
+    def test_priority_raised_by_the_record_way_too(self):
+        """Replanning escalates through the ORM (no cron): the priority rises as the cron's
+        does, level 1 one step up, level 2 to urgent, each once."""
+        beta = self.complaint(partner_id=self.beta_contact.id)
+        gold = self.complaint()
+        self.assertEqual((beta.priority, gold.priority), ('1', '2'))
+        lines = (beta | gold).sudo().mapped('sla_line_ids')
+        # Monday 14:30: beta's acknowledgement (deadline 14:00) is at level 1, gold's too
+        lines._refresh(datetime(2024, 3, 4, 14, 30))
+        (beta | gold).invalidate_cache()
+        self.assertEqual((beta.escalation, gold.escalation), ('level_1', 'level_1'))
+        self.assertEqual((beta.priority, gold.priority), ('2', '3'))
+        # the same level again changes nothing
+        lines._refresh(datetime(2024, 3, 4, 14, 45))
+        (beta | gold).invalidate_cache()
+        self.assertEqual((beta.priority, gold.priority), ('2', '3'))
+        # Tuesday 9:30: both at level 2, urgent
+        lines._refresh(datetime(2024, 3, 5, 9, 30))
+        (beta | gold).invalidate_cache()
+        self.assertEqual((beta.escalation, gold.escalation), ('level_2', 'level_2'))
+        self.assertEqual((beta.priority, gold.priority), ('3', '3'))
+
+    def test_record_way_agrees_with_cron_on_priority(self):
+        """The per-record refresh and the cron give each complaint the same level and
+        priority from the same stored dates."""
+        moments = [datetime(2024, 3, 1, 9), MONDAY_9, datetime(2024, 3, 4, 12)]
+        complaints = self.env['crm.complaint']
+        for moment in moments:
+            for partner in (self.acme_contact, self.beta_contact):
+                complaints |= self.complaint(partner_id=partner.id, moment=moment)
+        now = datetime(2024, 3, 5, 9, 30)
+        self.env.cr.execute("SAVEPOINT record_way")
+        complaints.sudo().mapped('sla_line_ids')._refresh(now)
+        complaints.invalidate_cache()
+        by_record = [(c.escalation, c.priority, c.sla_state) for c in complaints]
+        self.env.cr.execute("ROLLBACK TO SAVEPOINT record_way")
+        self.env.clear()
+        self.env['crm.complaint.sla.line']._cron_escalate(now=now)
+        complaints.invalidate_cache()
+        self.assertEqual([(c.escalation, c.priority, c.sla_state) for c in complaints],
+                         by_record)
+        self.assertIn(('level_2', '3', 'breached'), by_record)
+
     def test_concurrent_cron_skips(self):
         """Two escalation runs at once: the second one skips instead of escalating twice."""
         from ..models.crm_complaint_sla_line import ESCALATION_LOCK
@@ -170,7 +213,7 @@ class TestSla(ComplaintCase):
             other.rollback()
             other.close()
         done = self.env['crm.complaint.sla.line']._cron_escalate(now=datetime(2024, 3, 5, 9, 30))
-        self.assertEqual(done, {complaint.id: '3'})
+        self.assertEqual(done, {complaint.id: 'level_2'})
 
     def test_no_policy_no_target(self):
         self.env['crm.complaint.sla.policy'].search([]).write({'active': False})

@@ -1,14 +1,13 @@
 """The working-time arithmetic of the SLAs (plain module), pinned with exact datetimes."""
+import unittest
 from datetime import date, datetime as dt
 
-from odoo.tests.common import BaseCase
-
-from ..sla_time import WorkSchedule, subtract
+from ..lib.sla_time import WorkSchedule, subtract
 
 OFFICE = [(day, 8, 12) for day in range(5)] + [(day, 13, 17) for day in range(5)]
 
 
-class TestSlaTime(BaseCase):
+class TestSlaTime(unittest.TestCase):
 
     def test_within_a_day(self):
         schedule = WorkSchedule(OFFICE)

@@ -3,7 +3,7 @@ from datetime import timedelta
 from odoo import _, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from .. import kpi
+from ..lib import kpi
 
 STAFF = 'crm_complaints.group_complaint_user'
 PARETO_DIMENSIONS = [

@@ -14,6 +14,8 @@ Definitions (documented in readme/USAGE.rst):
 
 SATISFIED_MIN = 4  # ratings 4 and 5 count as satisfied (CSAT)
 RATING_MIN, RATING_MAX = 1, 5
+# Odoo's own rating links and pages (1, 5, 10: three smileys) onto the 1-5 scale
+ODOO_RATES = {1: 1, 5: 3, 10: 5}
 
 
 def ratio(part, total, scale=100.0):
