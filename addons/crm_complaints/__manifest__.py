@@ -3,7 +3,7 @@
     'name': 'CRM Complaints: Workflow, SLAs, ERP Resolution and Satisfaction',
     'summary': 'Complaints handled in steps with SLAs from the customer class, escalation, '
                'credit notes, returns and replacement orders, cost of complaints and ratings',
-    'version': '11.0.1.0.0',
+    'version': '11.0.1.1.0',
     'category': 'Sales',
     'author': 'CRM Suite',
     'license': 'LGPL-3',

@@ -1,4 +1,6 @@
 """SLA policies, deadlines in working time, pauses, statuses and the escalation ladder."""
+import importlib.util
+import os
 from datetime import datetime
 
 from .common import MONDAY_9, ComplaintCase
@@ -223,3 +225,31 @@ class TestSla(ComplaintCase):
         self.move(complaint, self.stage_ack, datetime(2024, 3, 4, 10))
         # the company calendar decides the KPI hours when no policy applies
         self.assertEqual(complaint.first_response_hours_calendar, 1.0)
+
+
+class TestEscalationCodesMigration(ComplaintCase):
+    """Databases installed before the escalation codes read as their labels keep their
+    levels: the upgrade maps '0'-'3' to none, warning, level_1, level_2."""
+
+    def test_upgrade_maps_the_old_codes(self):
+        path = os.path.join(os.path.dirname(os.path.dirname(__file__)),
+                            'migrations', '11.0.1.1.0', 'pre-migrate.py')
+        spec = importlib.util.spec_from_file_location('crm_complaints_pre_migrate', path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        complaint = self.complaint()
+        lines = complaint.sla_line_ids.sorted('id')[:2]
+        self.assertEqual(len(lines), 2)
+        cr = self.env.cr
+        for old, line in zip(('1', '3'), lines):
+            cr.execute("UPDATE crm_complaint_sla_line SET escalation = %s WHERE id = %s",
+                       (old, line.id))
+        cr.execute("UPDATE crm_complaint SET escalation = '2' WHERE id = %s", (complaint.id,))
+        migration.migrate(cr, '11.0.1.0.0')
+        cr.execute("SELECT escalation FROM crm_complaint_sla_line WHERE id = ANY(%s) ORDER BY id",
+                   (lines.ids,))
+        self.assertEqual([row[0] for row in cr.fetchall()], ['warning', 'level_2'])
+        cr.execute("SELECT escalation FROM crm_complaint WHERE id = %s", (complaint.id,))
+        self.assertEqual(cr.fetchone()[0], 'level_1')
+        # a fresh installation has nothing to map
+        self.assertIsNone(migration.migrate(cr, None))
