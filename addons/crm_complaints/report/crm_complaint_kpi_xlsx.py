@@ -1,5 +1,4 @@
 from odoo import _, fields, models
-from odoo.exceptions import UserError
 
 from ..lib import kpi
 
@@ -42,12 +41,18 @@ class CrmComplaintKpiXlsx(models.AbstractModel):
              _('Dissatisfied complaints times the word of mouth factor')),
         ]
 
-    def generate_xlsx_report(self, workbook, data, records):
-        KpiWizard = self.env['crm.complaint.kpi']
-        KpiWizard.browse()._check_kpi_access()
-        if not isinstance(records, models.BaseModel) or records._name != KpiWizard._name:
-            raise UserError(_("The complaint KPI export is made from the KPI wizard."))
-        records._check_kpi_access()
+    _xlsx_model = 'crm.complaint.kpi'
+
+    def _check_xlsx_caller(self):
+        self.env['crm.complaint.kpi'].browse()._check_kpi_access()
+
+    def _check_xlsx_access(self, objects):
+        objects._check_kpi_access()
+
+    def _xlsx_refusal(self):
+        return _("The complaint KPI export is made from the KPI wizard.")
+
+    def _write_xlsx(self, workbook, data, records):
         bold = workbook.add_format({'bold': True})
         number = workbook.add_format({'num_format': '0.00'})
         for record in records:

@@ -1,5 +1,4 @@
 from odoo import _, models
-from odoo.exceptions import UserError
 
 FIELDS = ['partner_id', 'tier_id', 'segment', 'rfm_cell', 'recency_days', 'frequency',
           'monetary', 'margin', 'cost_to_serve', 'profit', 'abc_class', 'clv', 'clv_method',
@@ -26,13 +25,12 @@ class CrmLoyaltyValueXlsx(models.AbstractModel):
     _name = 'report.crm_loyalty.customer_value_xlsx'
     _inherit = 'report.crm_loyalty.suite_xlsx'
 
-    def generate_xlsx_report(self, workbook, data, values):
-        # public, so callable over RPC with anything: customer values the user may read only
-        if not isinstance(values, models.BaseModel) or values._name != 'crm.loyalty.value' \
-                or not hasattr(workbook, 'add_worksheet'):
-            raise UserError(_("This export prints customer values."))
-        values.check_access_rights('read')
-        values.check_access_rule('read')
+    _xlsx_model = 'crm.loyalty.value'
+
+    def _xlsx_refusal(self):
+        return _("This export prints customer values.")
+
+    def _write_xlsx(self, workbook, data, values):
         sheet = workbook.add_worksheet(_('Customer Value'))
         bold = workbook.add_format({'bold': True})
         money = workbook.add_format({'num_format': '#,##0.00'})
