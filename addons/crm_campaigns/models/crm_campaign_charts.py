@@ -5,9 +5,15 @@ rejection reasons. The rows are computed here; the HTML is QWeb
 from odoo import _, fields, models
 
 
-def _bar_width(value, maximum):
-    """Width (%, 0-100) of a bar showing ``value`` against ``maximum``."""
-    return 0.0 if not maximum else max(0.0, min(100.0, 100.0 * value / maximum))
+def _bar_style(value, maximum, color):
+    """Style of the filled part of a bar showing ``value`` against ``maximum``."""
+    width = 0.0 if not maximum else max(0.0, min(100.0, 100.0 * value / maximum))
+    return 'background:%s;width:%.1f%%;height:14px;' % (color, width)
+
+
+def _percent(share):
+    """A share (0.05) as the charts show it (5.0 %)."""
+    return '%.1f %%' % (100.0 * share)
 
 
 # one capability of the campaign per file (see crm_campaign.py)
@@ -25,9 +31,13 @@ class CrmCampaign(models.Model):
             rejections = campaign._rejection_rows()
             top = rejections[0]['count'] if rejections else 0
             for row in gains:
-                row['bar'] = _bar_width(row['gain'], 1.0)
+                row.update(bar_style=_bar_style(row['gain'], 1.0, '#00A09D'),
+                           rate_text=_percent(row['rate']), gain_text=_percent(row['gain']),
+                           lift_text='%.2f' % row['lift'])
             for row in rejections:
-                row['bar'] = _bar_width(row['count'], top)
+                row.update(bar_style=_bar_style(row['count'], top, '#D9534F'),
+                           share_text=_percent(row['share']),
+                           cumulative_text=_percent(row['cumulative']))
             campaign.funnel_html = QWeb.render('crm_campaigns.campaign_chart_funnel', {
                 'rows': campaign._funnel_rows()}).decode()
             campaign.gains_html = QWeb.render('crm_campaigns.campaign_chart_gains', {
@@ -36,7 +46,7 @@ class CrmCampaign(models.Model):
                 'rows': rejections}).decode()
 
     def _funnel_rows(self):
-        """The funnel's steps: label, customers, bar width (%), share of the targeted."""
+        """The funnel's steps: label, customers, bar, share of the targeted."""
         steps = [
             (_("Targeted"), self.selected_count),
             (_("Contacted"), self.contacted_count),
@@ -45,8 +55,9 @@ class CrmCampaign(models.Model):
             (_("Invoiced"), self.converted_count),
         ]
         top = steps[0][1]
-        return [{'label': label, 'value': value, 'width': _bar_width(value, top),
-                 'share': value / top if top else None} for label, value in steps]
+        return [{'label': label, 'value': value,
+                 'bar_style': _bar_style(value, top, '#875A7B'),
+                 'share_text': _percent(value / top) if top else ''} for label, value in steps]
 
     def _gains_rows(self):
         """Per score decile of the contacted targets: contacted, took the offer (accepted or

@@ -23,8 +23,7 @@ class CrmCampaignEvaluation(models.Model):
 
     campaign_id = fields.Many2one('crm.campaign', required=True, index=True, readonly=True,
                                   ondelete='cascade')
-    company_id = fields.Many2one(related='campaign_id.company_id', store=True, readonly=True,
-                                 index=True)
+    company_id = fields.Many2one('res.company', required=True, index=True, readonly=True)
     currency_id = fields.Many2one(related='campaign_id.currency_id', readonly=True)
     date = fields.Date(required=True, readonly=True)
     confidence_level = fields.Float(string='Confidence Level (%)', digits=(5, 2), readonly=True)
@@ -213,7 +212,8 @@ class CrmCampaign(models.Model):
                                    (n1, responded, accepted, x1, n2, x2))
         self.invalidate_cache()  # the money figures include the refreshed attribution
         evaluation = system(self.env['crm.campaign.evaluation']).create({
-            'campaign_id': self.id, 'date': self.env['crm.suite.clock']._today(),
+            'campaign_id': self.id, 'company_id': self.company_id.id,
+            'date': self.env['crm.suite.clock']._today(),
             'confidence_level': self.confidence_level,
             'test_size': n1, 'test_converted': x1, 'test_responded': responded,
             'test_accepted': accepted, 'holdout_size': n2, 'holdout_converted': x2,
