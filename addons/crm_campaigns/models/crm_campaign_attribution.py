@@ -1,7 +1,8 @@
 """Attribution: the invoiced revenue and margin of each measured target within its window,
 and which campaign each invoice is credited to when several contacted the customer. The SQL
 is ``ATTRIBUTION_SQL`` below; the cost of an invoice line comes from crm_loyalty's
-``LINE_COST_SQL`` (imported in one place, ``_line_cost_sql``).
+``LINE_COST_SQL`` (imported in one place, ``_line_cost_sql``) with the products' costs of
+``_attribution_product_costs``.
 """
 from odoo import _, api, models
 
@@ -136,6 +137,17 @@ class CrmCampaign(models.Model):
         (sale_margin) or the product's cost.
         """
         self.ensure_one()
+        product_ids, costs = self._attribution_product_costs()
+        self.env.cr.execute(ATTRIBUTION_SQL, {
+            'campaign_id': self.id, 'company_id': self.company_id.id,
+            'product_ids': product_ids, 'product_costs': costs,
+        })
+        self.env['crm.campaign.target'].invalidate_cache()
+
+    def _attribution_product_costs(self):
+        """The products invoiced to this campaign's measured customers and their cost in the
+        campaign's company (``standard_price``): the cost of an invoice line without a sales
+        order line. Returns ``(product_ids, costs)``, two lists in the same order."""
         cr = self.env.cr
         cr.execute("""
             SELECT DISTINCT l.product_id
@@ -150,12 +162,7 @@ class CrmCampaign(models.Model):
         product_ids = [row[0] for row in cr.fetchall()]
         products = self.env['product.product'].with_context(
             force_company=self.company_id.id).browse(product_ids)
-        costs = [products.browse(pid).standard_price for pid in product_ids]
-        cr.execute(ATTRIBUTION_SQL, {
-            'campaign_id': self.id, 'company_id': self.company_id.id,
-            'product_ids': product_ids, 'product_costs': costs,
-        })
-        self.env['crm.campaign.target'].invalidate_cache()
+        return product_ids, [products.browse(pid).standard_price for pid in product_ids]
 
     @api.model
     def _cron_refresh_attribution(self):

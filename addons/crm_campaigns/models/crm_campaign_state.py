@@ -1,11 +1,9 @@
 """The campaign's state machine, defined once: the states and what each means are in
 ``lib/states.py``; each step's starting states, target state, requirements and refusals are
 ``_transitions`` here. Every state check of the addon reads these tables
-(``_check_transition``, ``states_where``)."""
-from odoo import _, api, models
+(``_check_transition`` here, ``lib.states.states_where`` elsewhere)."""
+from odoo import _, models
 from odoo.exceptions import UserError
-
-from ..lib.states import states_where
 
 
 # one capability of the campaign per file (see crm_campaign.py)
@@ -83,8 +81,3 @@ class CrmCampaign(models.Model):
 
     def _requires_nobody_contacted(self, row):
         return row['error'] if self.test_date else None
-
-    @api.model
-    def _states_where(self, flag):
-        """``states_where`` for domains and other addons."""
-        return states_where(flag)
