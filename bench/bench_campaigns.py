@@ -36,7 +36,7 @@ import platform
 import subprocess
 import sys
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from unittest.mock import patch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -244,8 +244,11 @@ def measure(conf, pg_conf, db, size, end):
             cr.commit()
     results.vacuum_analyze(pg_conf, db, VACUUMED)
     with api.Environment.manage(), registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {'campaign_today': end.isoformat(),
-                                                 'tracking_disable': True})
+        env = api.Environment(cr, SUPERUSER_ID, {'tracking_disable': True})
+        # the campaign's today is the history's last day, on the suite's clock
+        noon = datetime.combine(end, datetime.min.time()).replace(hour=12)
+        clock = patch.object(type(env['crm.suite.clock']), '_now', lambda _self: noon)
+        clock.start()
         company = env.ref('base.main_company')
         cr.execute("SELECT count(*) FROM res_partner")
         partner_count = cr.fetchone()[0]
@@ -351,6 +354,7 @@ def measure(conf, pg_conf, db, size, end):
             'contacted': campaign.contacted_count, 'holdout': campaign.holdout_count,
             'attributed_margin': campaign.attributed_margin, 'roi_value': campaign.roi,
         }
+        clock.stop()
         cr.rollback()
     return result
 

@@ -45,6 +45,7 @@ MATRIX = {
     'crm.complaint.report':          '---- ---- ---- ---- r--- r--- ---- ---- ----',
     # campaigns: users record responses on targets, managers run everything
     'crm.campaign':                  '---- ---- ---- ---- ---- ---- r--- rwcu ----',
+    'crm.campaign.evaluation':       '---- ---- ---- ---- ---- ---- r--- rwcu ----',
     'crm.campaign.target':           '---- ---- ---- ---- ---- ---- rw-- rwcu ----',
     'crm.campaign.channel':          '---- ---- ---- ---- ---- ---- r--- rwcu ----',
     'crm.campaign.market':           '---- ---- ---- ---- ---- ---- r--- rwcu ----',

@@ -21,6 +21,8 @@
         'data/ir_cron_data.xml',
         'report/crm_campaign_reports.xml',
         'report/crm_campaign_letter_templates.xml',
+        'views/crm_campaign_chart_templates.xml',
+        'views/crm_campaign_evaluation_views.xml',
         'views/crm_campaign_views.xml',
         'views/crm_campaign_target_views.xml',
         'views/crm_campaign_segment_views.xml',

@@ -5,6 +5,14 @@ from . import crm_campaign_scoring_model
 from . import crm_campaign_scoring_variable
 from . import crm_campaign_channel
 from . import crm_campaign
+from . import crm_campaign_state
+from . import crm_campaign_targeting
+from . import crm_campaign_draw
+from . import crm_campaign_contact
+from . import crm_campaign_evaluation
+from . import crm_campaign_attribution
+from . import crm_campaign_charts
+from . import crm_campaign_winback
 from . import crm_campaign_target
 from . import crm_loyalty_value
 from . import crm_lead

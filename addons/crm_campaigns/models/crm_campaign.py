@@ -1,8 +1,5 @@
-import io
-import json
 import logging
 import random
-from datetime import timedelta
 from html import escape
 
 import numpy
@@ -10,26 +7,13 @@ import numpy
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from odoo.addons.crm_loyalty.lib.sql import int_array
-from odoo.addons.crm_loyalty.models.crm_loyalty_review import LINE_COST_SQL
-
-from .. import scoring, stats
-from .crm_campaign_channel import CHANNEL_MEDIUMS
+from ..lib import scoring
+from ..lib.states import STATE_TABLE, STATES, states_where
 from .crm_campaign_scoring_model import CAMPAIGN_TYPES
 from .protect import check_system_fields, system
 
 _logger = logging.getLogger(__name__)
 
-STATES = [
-    ('draft', 'Draft'),
-    ('scored', 'Scored'),
-    ('testing', 'Testing'),
-    ('evaluated', 'Evaluated'),
-    ('rollout', 'Rolling out'),
-    ('done', 'Done'),
-    ('cancel', 'Cancelled'),
-]
-DECISIONS = [('go', 'Go'), ('no_go', 'No-go'), ('inconclusive', 'Inconclusive')]
 # fields the campaign's steps set (state, dates of the steps, calibration, evaluation): never
 # written by users, whatever the view shows (see protect.py)
 SYSTEM_FIELDS = (
@@ -39,73 +23,21 @@ SYSTEM_FIELDS = (
     'eval_holdout_converted', 'eval_rate_test', 'eval_rate_holdout', 'eval_uplift',
     'eval_ci_low', 'eval_ci_high', 'eval_z', 'eval_p_value', 'eval_margin_test',
     'eval_margin_holdout', 'eval_margin_uplift', 'eval_margin_ci_low', 'eval_margin_ci_high',
-    'decision', 'decision_reason', 'decision_note')
-# loyalty figures read for scoring, as (column, numpy kind); all in the shared contract
-VALUE_COLUMNS = ('recency_days', 'frequency', 'monetary', 'margin', 'profit', 'clv', 'p_alive',
-                 'tier_level', 'r_score', 'f_score', 'm_score', 'attitude_score')
-COPY_PAGE = 10000
-# columns of crm_campaign_target written by the scoring, in COPY order
-TARGET_COPY_COLUMNS = (
-    'campaign_id', 'company_id', 'partner_id', 'user_id', 'score', 'decile', 'probability',
-    'expected_margin', 'contact_cost', 'expected_profit', 'score_detail', 'selected',
-    'exclusion', 'channel', 'target_group', 'contacted_date', 'window_start', 'response',
-    'converted', 'window_revenue', 'window_margin', 'attributed_revenue', 'attributed_margin',
-    'create_uid', 'create_date', 'write_uid', 'write_date')
-
-
-def _copy_field(value):
-    """A value in COPY's text format."""
-    if value is None:
-        return '\\N'
-    if value is True:
-        return 't'
-    if value is False:
-        return 'f'
-    if isinstance(value, str):
-        return value.replace('\\', '\\\\').replace('\t', '\\t').replace('\n', '\\n') \
-            .replace('\r', '\\r')
-    return str(value)
-
-
-def _copy_floats(values):
-    """A float column in COPY's text format (``repr`` keeps every digit; NaN as PostgreSQL
-    reads it)."""
-    return [repr(value) if value == value else 'NaN'
-            for value in numpy.asarray(values, dtype=float).tolist()]
-
-
-def score_details(variable_ids, points, raws):
-    """The explanation of each row as JSON text: ``[[variable_id, raw, points], ...]``, the
-    values rounded to 6 decimals, ``null`` for a missing raw value.
-
-    Built one variable (column) at a time with ``'%.6f'``, the correctly rounded decimal text
-    that ``round(value, 6)`` converts back from: ``json.loads`` reads the same numbers as from
-    ``json.dumps`` of the rounded values (the text keeps trailing zeros), at a third of the
-    cost. Non-finite values, which JSON has no number for, take that slower way.
-    """
-    points = numpy.asarray(points, dtype=float)
-    raws = numpy.asarray(raws, dtype=float)
-    if not numpy.isfinite(points).all() or numpy.isinf(raws).any():
-        return [json.dumps([
-            [variable_id, None if raw != raw else round(raw, 6), round(point, 6)]
-            for variable_id, raw, point in zip(variable_ids, row_raw, row_points)])
-            for row_points, row_raw in zip(points.tolist(), raws.tolist())]
-    columns = []
-    for index, variable_id in enumerate(variable_ids):
-        known = '[%d, %%.6f, %%.6f]' % variable_id
-        missing = '[%d, null, %%.6f]' % variable_id
-        columns.append([known % (raw, point) if raw == raw else missing % point
-                        for raw, point in zip(raws[:, index].tolist(),
-                                              points[:, index].tolist())])
-    if not columns:
-        return ['[]'] * len(points)
-    return ['[' + ', '.join(parts) + ']' for parts in zip(*columns)]
+    'decision', 'decision_reason', 'decision_note', 'evaluation_id')
 
 
 class CrmCampaign(models.Model):
     """A marketing campaign run as seed 002's cycle: segment, offer and channels, scoring,
     a test on a sample against a no-contact holdout, evaluation, rollout, and the money
-    it made measured on posted invoices."""
+    it made measured on posted invoices.
+
+    This file holds the campaign's fields, figures and steps; each step checks the state
+    machine (crm_campaign_state.py) and calls its capability: targeting
+    (crm_campaign_targeting.py), the draw (crm_campaign_draw.py), contacts
+    (crm_campaign_contact.py), evaluation (crm_campaign_evaluation.py), attribution
+    (crm_campaign_attribution.py), charts (crm_campaign_charts.py) and win-back
+    (crm_campaign_winback.py). See readme/ENGINE.rst for the call order.
+    """
 
     _name = 'crm.campaign'
     _description = 'Campaign'
@@ -131,7 +63,8 @@ class CrmCampaign(models.Model):
     utm_campaign_id = fields.Many2one(
         'utm.campaign', string='Tracking Campaign', readonly=True, copy=False,
         ondelete='restrict', help="Carried by orders and invoices of the campaign's offer.")
-    date_start = fields.Date(string='Start', default=fields.Date.context_today)
+    date_start = fields.Date(string='Start',
+                             default=lambda self: self.env['crm.suite.clock']._today())
     date_end = fields.Date(string='End')
     attribution_days = fields.Integer(
         string='Attribution Window (days)', default=90,
@@ -197,69 +130,6 @@ class CrmCampaign(models.Model):
         help="Win-back: customers the loyalty review finds lapsing join while the campaign "
              "is testing or rolling out, with a call due within the call delay.")
 
-    # evaluation (written by the evaluation)
-    eval_test_size = fields.Integer(
-        'Test Sample Size', readonly=True, copy=False,
-        help='Targets of the test sample contacted.')
-    eval_test_converted = fields.Integer(
-        'Buyers in Test', readonly=True, copy=False,
-        help='Test targets with a posted invoice within the attribution window.')
-    eval_test_responded = fields.Integer(
-        'Responded in Test', readonly=True, copy=False,
-        help='Test targets who answered (accepted or rejected).')
-    eval_test_accepted = fields.Integer(
-        'Accepted in Test', readonly=True, copy=False,
-        help='Test targets who accepted the offer.')
-    eval_holdout_size = fields.Integer(
-        'Holdout Size', readonly=True, copy=False,
-        help='Targets kept out of every channel to measure what happens without the campaign.')
-    eval_holdout_converted = fields.Integer(
-        'Buyers in Holdout', readonly=True, copy=False,
-        help='Holdout members with a posted invoice within the attribution window.')
-    eval_rate_test = fields.Float(
-        'Buying Rate, Test', digits=(16, 6), readonly=True, copy=False,
-        help='Buyers in test / test sample size (0.05 = 5 %).')
-    eval_rate_holdout = fields.Float(
-        'Buying Rate, Holdout', digits=(16, 6), readonly=True, copy=False,
-        help='Buyers in holdout / holdout size (0.05 = 5 %).')
-    eval_uplift = fields.Float(
-        'Uplift', digits=(16, 6), readonly=True, copy=False,
-        help='Buying rate of the test minus that of the holdout (0.05 = 5 points).')
-    eval_ci_low = fields.Float(
-        'Uplift, 95 % Low', digits=(16, 6), readonly=True, copy=False,
-        help='Lower end of the 95 % confidence interval of the uplift.')
-    eval_ci_high = fields.Float(
-        'Uplift, 95 % High', digits=(16, 6), readonly=True, copy=False,
-        help='Upper end of the 95 % confidence interval of the uplift.')
-    eval_z = fields.Float(
-        'z Statistic', digits=(16, 6), readonly=True, copy=False,
-        help='Two-proportion z-test of the test against the holdout.')
-    eval_p_value = fields.Float(
-        'p-Value', digits=(16, 8), readonly=True, copy=False,
-        help='Two-sided p-value of the z-test.')
-    eval_margin_test = fields.Monetary(
-        'Margin per Target, Test', readonly=True, copy=False,
-        help='Invoiced margin within the window per test target.')
-    eval_margin_holdout = fields.Monetary(
-        'Margin per Target, Holdout', readonly=True, copy=False,
-        help='Invoiced margin within the window per holdout member.')
-    eval_margin_uplift = fields.Monetary(
-        'Margin Uplift per Target', readonly=True, copy=False,
-        help='Margin per target of the test minus that of the holdout.')
-    eval_margin_ci_low = fields.Monetary(
-        'Margin Uplift, 95 % Low', readonly=True, copy=False,
-        help='Lower end of the 95 % confidence interval of the margin uplift.')
-    eval_margin_ci_high = fields.Monetary(
-        'Margin Uplift, 95 % High', readonly=True, copy=False,
-        help='Upper end of the 95 % confidence interval of the margin uplift.')
-    decision = fields.Selection(DECISIONS, readonly=True, copy=False, track_visibility='onchange')
-    decision_reason = fields.Selection(
-        [('sample', 'Sample too small'), ('not_significant', 'Difference not significant'),
-         ('negative', 'Significantly worse than the holdout'),
-         ('unprofitable', 'Margin uplift below the contact cost'),
-         ('profitable', 'Significant and profitable')], readonly=True, copy=False)
-    decision_note = fields.Text(readonly=True, copy=False)
-
     # figures
     target_ids = fields.One2many('crm.campaign.target', 'campaign_id', string='Targets')
     audience_count = fields.Integer(compute='_compute_counts', string='Scored')
@@ -312,9 +182,6 @@ class CrmCampaign(models.Model):
         compute='_compute_money', string='Windows Closed (%)', digits=(5, 1),
         help="Share of measured targets whose attribution window has ended; below 100 the "
              "money figures are still partial.")
-    funnel_html = fields.Html(compute='_compute_charts', sanitize=False)
-    gains_html = fields.Html(compute='_compute_charts', sanitize=False)
-    rejection_html = fields.Html(compute='_compute_charts', sanitize=False)
 
     _sql_constraints = [
         ('attribution_days_positive', 'CHECK(attribution_days > 0)',
@@ -324,9 +191,6 @@ class CrmCampaign(models.Model):
     ]
 
     # --- computes ----------------------------------------------------------------------------
-    def _today(self):
-        """The campaign's today; tests and benchmarks pin it with ``campaign_today``."""
-        return self.env.context.get('campaign_today') or fields.Date.context_today(self)
 
     @api.depends('target_ids')
     def _compute_counts(self):
@@ -370,7 +234,7 @@ class CrmCampaign(models.Model):
             campaign.order_count = counts.get(campaign.utm_campaign_id.id, 0)
 
     def _compute_money(self):
-        today = fields.Date.from_string(self._today())
+        today = fields.Date.from_string(self.env['crm.suite.clock']._today())
         actual = self._actual_costs()
         figures = {}
         if self.ids:
@@ -434,13 +298,7 @@ class CrmCampaign(models.Model):
         """, (tuple(accounts),))
         return {accounts[account]: amount for account, amount in self.env.cr.fetchall()}
 
-    def _compute_charts(self):
-        for campaign in self:
-            campaign.funnel_html = campaign._funnel_html()
-            campaign.gains_html = campaign._gains_html()
-            campaign.rejection_html = campaign._rejection_html()
-
-    # --- constraints -------------------------------------------------------------------------
+    # --- constraints ---------------------------------------------------------------------
     @api.constrains('test_share', 'holdout_share')
     def _check_shares(self):
         for campaign in self:
@@ -483,7 +341,7 @@ class CrmCampaign(models.Model):
                     and campaign.call_due_days > 7:
                 raise ValidationError(_("Lapsed customers must be called within 7 days."))
 
-    # --- CRUD --------------------------------------------------------------------------------
+    # --- CRUD ----------------------------------------------------------------------------
     @api.model
     def create(self, vals):
         check_system_fields(self, vals, SYSTEM_FIELDS, create=True)
@@ -506,7 +364,7 @@ class CrmCampaign(models.Model):
 
     @api.multi
     def unlink(self):
-        if any(campaign.state not in ('draft', 'scored', 'cancel') for campaign in self):
+        if any(campaign.state not in states_where('deletable') for campaign in self):
             raise UserError(_("A campaign that has contacted customers cannot be deleted; "
                               "cancel or archive it."))
         return super(CrmCampaign, self).unlink()
@@ -524,229 +382,19 @@ class CrmCampaign(models.Model):
         if model:
             self.scoring_model_id = model
 
-    # --- audience ----------------------------------------------------------------------------
-    @api.model
-    def _audience_partner_ids(self, company, partner_domain, value_domain):
-        """Commercial partners matching ``partner_domain`` (res.partner) and, when given,
-        ``value_domain`` (crm.loyalty.value of ``company``): one query, record rules applied,
-        internal users' partners and companies' own partners left out."""
-        Partner = self.env['res.partner'].with_context(force_company=company.id)
-        query = Partner._where_calc(list(partner_domain))
-        Partner._apply_ir_rules(query, 'read')
-        from_clause, where_clause, params = query.get_sql()
-        conditions = [where_clause or 'TRUE',
-                      '"res_partner"."commercial_partner_id" = "res_partner"."id"',
-                      'NOT EXISTS (SELECT 1 FROM res_users u WHERE u.partner_id = '
-                      '"res_partner"."id" AND u.share IS NOT TRUE)',
-                      'NOT EXISTS (SELECT 1 FROM res_company rc WHERE rc.partner_id = '
-                      '"res_partner"."id")']
-        params = list(params)
-        if value_domain:
-            Value = self.env['crm.loyalty.value']
-            value_query = Value._where_calc(list(value_domain) + [('company_id', '=', company.id)])
-            Value._apply_ir_rules(value_query, 'read')
-            v_from, v_where, v_params = value_query.get_sql()
-            conditions.append('"res_partner"."id" IN (SELECT "crm_loyalty_value"."partner_id" '
-                              'FROM %s WHERE %s)' % (v_from, v_where or 'TRUE'))
-            params += list(v_params)
-        # clauses come from the ORM's query builder; values stay parameters
-        self.env.cr.execute('SELECT "res_partner"."id" FROM %s WHERE %s ORDER BY 1' % (
-            from_clause, ' AND '.join('(%s)' % c for c in conditions)), params)
-        return [row[0] for row in self.env.cr.fetchall()]
-
-    @api.multi
-    def _segment_partner_ids(self):
-        self.ensure_one()
-        domain = self.market_id._get_partner_domain() if self.market_id else []
-        domain += self._segment_domain('partner_domain')
-        return self._audience_partner_ids(self.company_id, domain,
-                                          self._segment_domain('value_domain'))
-
-    def _segment_domain(self, field_name):
-        """A condition of the campaign's segment as a domain (a clear UserError when it is
-        invalid); empty without a segment."""
-        return self.segment_id._parse_domain(field_name) if self.segment_id else []
-
-    @api.model
-    def _fetch_audience(self, company, partner_ids):
-        """Columns (numpy arrays, rows ordered by partner id) the scoring and targeting need:
-        the customer value figures of ``company`` and the partner's contact data."""
-        self.env.cr.execute("""
-            SELECT p.id, (v.id IS NOT NULL)::int, %s, v.last_invoice_date, v.segment,
-                   v.churn_risk, p.city, COALESCE(p.country_id, 0), COALESCE(p.industry_id, 0),
-                   COALESCE(p.email, ''), COALESCE(p.phone, ''), COALESCE(p.mobile, ''),
-                   COALESCE(p.street, ''), COALESCE(p.opt_out, FALSE),
-                   COALESCE(p.campaign_exclude_reason, ''), COALESCE(p.user_id, 0)
-              FROM res_partner p
-              LEFT JOIN crm_loyalty_value v ON v.partner_id = p.id AND v.company_id = %%s
-             WHERE p.id = ANY(%%s::int[])
-             ORDER BY p.id
-        """ % ', '.join('v.%s' % column for column in VALUE_COLUMNS),
-            (company.id, int_array(partner_ids)))
-        rows = self.env.cr.fetchall()
-        columns = list(zip(*rows)) if rows else [()] * (len(VALUE_COLUMNS) + 16)
-        frame = {'id': numpy.array(columns[0], dtype=int),
-                 'has_value': numpy.array(columns[1], dtype=int)}
-        offset = 2
-        for index, name in enumerate(VALUE_COLUMNS):
-            frame[name] = numpy.array([numpy.nan if value is None else value
-                                       for value in columns[offset + index]], dtype=float)
-        offset += len(VALUE_COLUMNS)
-        frame['last_invoice_date'] = numpy.array(
-            [value or 'NaT' for value in columns[offset]], dtype='datetime64[D]')
-        names = ('segment', 'churn_risk', 'city', 'country_id', 'industry_id', 'email', 'phone',
-                 'mobile', 'street', 'opt_out', 'exclude_reason', 'user_id')
-        for index, name in enumerate(names, start=offset + 1):
-            kind = int if name in ('country_id', 'industry_id', 'user_id') else \
-                bool if name == 'opt_out' else object
-            frame[name] = numpy.array(columns[index], dtype=kind)
-        return frame
-
-    def _assign_channels(self, frame):
-        """First channel (by sequence) each partner can be reached on, and its cost."""
-        count = frame['id'].size
-        channel = numpy.full(count, '', dtype=object)
-        cost = numpy.zeros(count)
-        reachable = {
-            'email': numpy.array(['@' in email for email in frame['email']], dtype=bool)
-            & ~frame['opt_out'],
-            'phone': (frame['phone'] != '') | (frame['mobile'] != ''),
-            'letter': frame['street'] != '',
-        }
-        reachable['call_centre'] = reachable['phone']
-        for line in self.channel_ids.sorted(key=lambda line: (line.sequence, line.id)):
-            free = (channel == '') & reachable[line.channel]
-            channel[free] = line.channel
-            cost[free] = line.cost_per_contact
-        return channel, cost
-
-    def _pressure_counts(self, partner_ids):
-        """Contacts of each partner by the company's other campaigns within the pressure
-        period, plus contacts those campaigns have planned and not made yet."""
-        company = self.company_id
-        if not company.campaign_pressure_max:
-            return {}
-        since = fields.Date.from_string(self._today()) - \
-            timedelta(days=company.campaign_pressure_days)
-        self.env.cr.execute("""
-            SELECT t.partner_id, COUNT(*)
-              FROM crm_campaign_target t
-              JOIN crm_campaign c ON c.id = t.campaign_id
-             WHERE t.company_id = %s AND t.campaign_id != %s AND t.partner_id = ANY(%s::int[])
-               AND (t.contacted_date > %s
-                    OR (t.contacted_date IS NULL AND t.selected
-                        AND t.target_group IN ('test', 'rollout')
-                        AND c.state IN ('testing', 'evaluated', 'rollout')))
-             GROUP BY t.partner_id
-        """, (company.id, self.id or 0, int_array(partner_ids), since))
-        return dict(self.env.cr.fetchall())
-
-    def _excluded_partners(self, partner_ids):
-        """Hook: ``{partner_id: reason}`` of partners other addons keep out of campaigns;
-        reasons are exclusion codes of ``crm.campaign.target``. Extend with ``super()``."""
-        result = {}
-        Value = self.env['crm.loyalty.value']
-        if 'customer_type' in Value._fields and Value._fields['customer_type'].store:
-            # crm_loyalty's customer types: saboteurs respect no rule (seed 000)
-            self.env.cr.execute("""
-                SELECT partner_id FROM crm_loyalty_value
-                 WHERE company_id = %s AND partner_id = ANY(%s::int[])
-                   AND customer_type = 'saboteur'
-            """, (self.company_id.id, int_array(partner_ids)))
-            for (partner_id,) in self.env.cr.fetchall():
-                result[partner_id] = 'saboteur'
-        if self.exclude_open_complaints:
-            for partner_id in self.env['crm.loyalty.value']._unresolved_complaint_partner_ids(
-                    self.company_id, list(partner_ids)):
-                result[partner_id] = 'complaint'
-        return result
-
-    def _exclusions(self, frame, channel):
-        """Exclusion code per audience row ('' = eligible), first reason wins."""
-        ids = frame['id']
-        reason = numpy.full(ids.size, '', dtype=object)
-
-        def mark(mask, code):
-            reason[(reason == '') & mask] = code
-        mark(frame['exclude_reason'] != '', 'do_not_contact')
-        if self.exclude_opted_out:
-            mark(frame['opt_out'], 'opted_out')
-        excluded = self._excluded_partners(ids.tolist())
-        for code in sorted(set(excluded.values())):
-            members = [pid for pid, value in excluded.items() if value == code]
-            mark(numpy.isin(ids, members), code)
-        pressure = self._pressure_counts(ids.tolist())
-        if pressure:
-            counts = numpy.array([pressure.get(int(pid), 0) for pid in ids])
-            mark(counts >= self.company_id.campaign_pressure_max, 'pressure')
-        mark(channel == '', 'unreachable')
-        return reason
-
-    def _probability(self, scores):
-        if self.calibrated:
-            return stats.logistic(self.calibration_intercept, self.calibration_slope,
-                                  numpy.asarray(scores, dtype=float) / 100.0)
-        return self.scoring_model_id._probabilities(scores)
-
-    def _expected_margins(self, frame):
-        margin = numpy.full(frame['id'].size, float(self.expected_margin))
-        if self.margin_source == 'customer':
-            own = numpy.divide(frame['margin'], frame['frequency'],
-                               out=numpy.full(margin.size, numpy.nan),
-                               where=frame['frequency'] > 0)
-            known = ~numpy.isnan(own) & (own > 0)
-            margin[known] = own[known]
-        return margin
-
-    def _score_audience(self, partner_ids):
-        """Score, explain, exclude and price ``partner_ids``: the rows of their targets."""
-        frame = self._fetch_audience(self.company_id, partner_ids)
-        model = self.scoring_model_id
-        scores, points, raws = model._score_frame(frame, self.company_id, self._today(),
-                                                  exclude_campaign=self.id)
-        channel, cost = self._assign_channels(frame)
-        exclusion = self._exclusions(frame, channel)
-        probability = self._probability(scores)
-        margin = self._expected_margins(frame)
-        expected_profit = probability * margin - cost
-        details = score_details(model.variable_ids.ids, points, raws)
-        return {
-            'frame': frame, 'scores': scores, 'channel': channel, 'cost': cost,
-            'exclusion': exclusion, 'probability': probability, 'margin': margin,
-            'expected_profit': expected_profit, 'details': details,
-        }
-
-    # --- state actions -----------------------------------------------------------------------
+    # --- steps (see readme/ENGINE.rst) ---------------------------------------------------
     def _check_manage(self):
         """State actions write targets in bulk (SQL): check the user may edit the campaign
         before anything is written."""
         self.check_access_rights('write')
         self.check_access_rule('write')
 
-    def _check_scoring_input(self):
-        if self.state not in ('draft', 'scored'):
-            raise UserError(_("Only a draft or scored campaign can be scored."))
-        if not self.segment_id:
-            raise UserError(_("Choose the segment the campaign addresses."))
-        if not self.scoring_model_id:
-            raise UserError(_("Choose a scoring model for this type of campaign."))
-        if not self.scoring_model_id.variable_ids:
-            raise UserError(_("The scoring model %s has no variables.") %
-                            self.scoring_model_id.name)
-        if not self.channel_ids:
-            raise UserError(_("Add at least one channel with its cost per contact."))
-        cheapest = min(self.channel_ids.mapped('cost_per_contact'))
-        if self.budget - self.fixed_cost < cheapest or self.budget <= self.fixed_cost:
-            raise UserError(_(
-                "The budget leaves %(left).2f after fixed costs, less than one contact "
-                "(%(cheapest).2f): raise the budget.") % {
-                    'left': self.budget - self.fixed_cost, 'cheapest': cheapest})
-
     @api.multi
     def action_score(self):
         """Score the segment, pick the targets by expected profit within the budget."""
         self.ensure_one()
         self._check_manage()
+        state = self._check_transition('score')
         self._check_scoring_input()
         partner_ids = self._segment_partner_ids()
         if not partner_ids:
@@ -767,308 +415,43 @@ class CrmCampaign(models.Model):
         decile = scoring.deciles(result['scores'], frame['id'])
         self.env.cr.execute('DELETE FROM crm_campaign_target WHERE campaign_id = %s', (self.id,))
         self._insert_targets(frame, result, decile, selected, exclusion, return_ids=False)
-        system(self).write({'state': 'scored', 'scored_date': fields.Datetime.now(),
+        system(self).write({'state': state, 'scored_date': self.env['crm.suite.clock']._now(),
                             'calibrated': False, 'decision': False})
         return True
-
-    def _insert_targets(self, frame, result, decile, selected, exclusion, group=None,
-                        contacted_date=None, return_ids=True):
-        """Bulk insert of target rows: COPY in pages of 10,000 rows, each column formatted at
-        once (70,000 rows in a few seconds; one ``create`` each takes minutes). Returns the new
-        ids in the order of the rows, unless ``return_ids`` is false."""
-        partner_ids = frame['id'].tolist()
-        count = len(partner_ids)
-        if not count:
-            return []
-        now = fields.Datetime.now()
-        uid = self.env.uid
-        fallback_user = self.user_id.id or None
-
-        def constant(value):
-            return [_copy_field(value)] * count
-
-        def texts(values):
-            return [_copy_field(value or None) for value in values]
-        columns = [
-            constant(self.id), constant(self.company_id.id), [str(pid) for pid in partner_ids],
-            [str(user) if user else _copy_field(fallback_user)
-             for user in numpy.asarray(frame['user_id'], dtype=int).tolist()],
-            [repr(round(score, 4)) for score in
-             numpy.asarray(result['scores'], dtype=float).tolist()],
-            [str(value) for value in numpy.asarray(decile, dtype=int).tolist()],
-            _copy_floats(result['probability']), _copy_floats(result['margin']),
-            _copy_floats(result['cost']), _copy_floats(result['expected_profit']),
-            texts(result['details']),
-            ['t' if value else 'f' for value in numpy.asarray(selected, dtype=bool).tolist()],
-            texts(exclusion), texts(result['channel']),
-            texts(group) if group is not None else constant(None),
-            constant(contacted_date), constant(contacted_date), constant('pending'),
-            constant(False), constant(0.0), constant(0.0), constant(0.0), constant(0.0),
-            constant(uid), constant(now), constant(uid), constant(now),
-        ]
-        statement = 'COPY crm_campaign_target (%s) FROM STDIN' % ', '.join(TARGET_COPY_COLUMNS)
-        # a page at a time: the text of 70,000 rows at once would take 100 MB more memory
-        for start in range(0, count, COPY_PAGE):
-            page = zip(*[column[start:start + COPY_PAGE] for column in columns])
-            self.env.cr.copy_expert(statement, io.StringIO(
-                '\n'.join('\t'.join(row) for row in page) + '\n'))
-        self.env['crm.campaign.target'].invalidate_cache()
-        self.invalidate_cache(['target_ids'])
-        if not return_ids:
-            return []
-        # (campaign, partner) is unique
-        self.env.cr.execute("""
-            SELECT partner_id, id FROM crm_campaign_target
-             WHERE campaign_id = %s AND partner_id = ANY(%s::int[])
-        """, (self.id, int_array(partner_ids)))
-        by_partner = dict(self.env.cr.fetchall())
-        return [by_partner[pid] for pid in partner_ids]
 
     @api.multi
     def action_start_test(self):
         """Draw the holdout and the test sample (seeded, by score decile); contact the test."""
         self.ensure_one()
         self._check_manage()
-        if self.state != 'scored':
-            raise UserError(_("Score the campaign before starting its test."))
+        state = self._check_transition('start_test')
         self._check_shares()
-        Target = self.env['crm.campaign.target']
-        self.env.cr.execute("""
-            SELECT id, decile FROM crm_campaign_target WHERE campaign_id = %s AND selected
-        """, (self.id,))
-        strata = {}
-        for target_id, decile in self.env.cr.fetchall():
-            strata.setdefault(decile, []).append(target_id)
-        groups = stats.stratified_split(strata, self.holdout_share / 100.0,
-                                        self.test_share / 100.0, self.seed)
-        by_group = {}
-        for target_id, group in groups.items():
-            by_group.setdefault(group, []).append(target_id)
-        selected = sum(len(ids) for ids in strata.values())
-        for group, label in (('test', _("test sample")), ('holdout', _("holdout"))):
-            if not by_group.get(group):
-                raise UserError(_(
-                    "The %(group)s would be empty: %(count)d targeted customers are too few for "
-                    "the shares chosen.") % {'group': label, 'count': selected})
-        today = self._today()
-        for group, ids in by_group.items():
-            self.env.cr.execute("""
-                UPDATE crm_campaign_target SET target_group = %s,
-                       window_start = CASE WHEN %s = 'holdout' THEN %s::date ELSE NULL END
-                 WHERE id = ANY(%s)
-            """, (group, group, today, ids))
-        Target.invalidate_cache()
-        self._contact(Target.browse(sorted(by_group['test'])), today)
-        system(self).write({'state': 'testing', 'test_date': today})
+        today = self.env['crm.suite.clock']._today()
+        test = self._draw_test_groups(today)
+        self._contact(test, today)
+        system(self).write({'state': state, 'test_date': today})
         return True
-
-    def _contact(self, targets, date):
-        """Contact ``targets`` on their channels: email through one mass mailing to exactly
-        them, call activities for the salespeople, letters and call-centre files to print or
-        export. The holdout can never get here."""
-        if targets.filtered(lambda t: t.target_group == 'holdout'):
-            raise UserError(_("The holdout is never contacted."))
-        if not targets:
-            return
-        self.env.cr.execute("""
-            UPDATE crm_campaign_target SET contacted_date = %s, window_start = %s
-             WHERE id = ANY(%s)
-        """, (date, date, targets.ids))
-        targets.invalidate_cache()
-        email = targets.filtered(lambda t: t.channel == 'email')
-        if email:
-            mailing = self._create_mailing(email)
-            self.env.cr.execute('UPDATE crm_campaign_target SET mailing_id = %s WHERE id = ANY(%s)',
-                                (mailing.id, email.ids))
-            targets.invalidate_cache()
-        phone = targets.filtered(lambda t: t.channel == 'phone')
-        if phone:
-            self._schedule_calls(phone, date)
-
-    def _create_mailing(self, targets):
-        partner_ids = sorted(targets.mapped('partner_id').ids)
-        sender = self.user_id.partner_id.email or self.company_id.email
-        values = {
-            'name': self.mail_subject or self.name,
-            'mailing_model_id': self.env.ref('base.model_res_partner').id,
-            'mailing_domain': repr([('id', 'in', partner_ids)]),
-            'campaign_id': self.utm_campaign_id.id,
-            'medium_id': self.env.ref(CHANNEL_MEDIUMS['email']).id,
-            'body_html': self.mail_body or '<p>%s</p>' % escape(self.offer_description or ''),
-            'reply_to_mode': 'email',
-        }
-        if sender:
-            formatted = '%s <%s>' % (self.user_id.name or self.company_id.name, sender)
-            values.update(email_from=formatted, reply_to=formatted)
-        mailing = self.env['mail.mass_mailing'].create(values)
-        mailing.put_in_queue()
-        return mailing
-
-    def _schedule_calls(self, targets, date):
-        call = self.env.ref('mail.mail_activity_data_call')
-        model = self.env['ir.model']._get('crm.campaign.target')
-        deadline = fields.Date.to_string(
-            fields.Date.from_string(date) + timedelta(days=self.call_due_days))
-        Activity = self.env['mail.activity']
-        for target in targets:
-            Activity.create({
-                'res_model_id': model.id,
-                'res_id': target.id,
-                'activity_type_id': call.id,
-                'summary': _("Campaign call: %s") % self.name,
-                'note': self.offer_description or False,
-                'date_deadline': deadline,
-                'user_id': target.user_id.id or self.user_id.id or self.env.uid,
-            })
 
     @api.multi
     def action_evaluate(self):
         """Compare the test sample with the holdout and decide go / no-go / inconclusive."""
         self.ensure_one()
         self._check_manage()
-        if self.state != 'testing':
-            raise UserError(_("Only a campaign in test can be evaluated."))
+        state = self._check_transition('evaluate')
         self._refresh_attribution()
         self._evaluate()
         self._recalibrate()
-        system(self).write({'state': 'evaluated', 'evaluation_date': self._today()})
+        system(self).write({'state': state,
+                            'evaluation_date': self.env['crm.suite.clock']._today()})
         return True
-
-    def _group_figures(self):
-        self.env.cr.execute("""
-            SELECT target_group, COUNT(*),
-                   COUNT(*) FILTER (WHERE response IN ('accepted', 'rejected')),
-                   COUNT(*) FILTER (WHERE response = 'accepted'),
-                   COUNT(*) FILTER (WHERE converted),
-                   COALESCE(SUM(window_margin), 0)::float8,
-                   COALESCE(SUM(window_margin * window_margin), 0)::float8,
-                   COALESCE(AVG(contact_cost), 0)::float8
-              FROM crm_campaign_target
-             WHERE campaign_id = %s AND target_group IS NOT NULL
-             GROUP BY target_group
-        """, (self.id,))
-        return {row[0]: row[1:] for row in self.env.cr.fetchall()}
-
-    def _evaluate(self):
-        figures = self._group_figures()
-        test = figures.get('test', (0, 0, 0, 0, 0.0, 0.0, 0.0))
-        holdout = figures.get('holdout', (0, 0, 0, 0, 0.0, 0.0, 0.0))
-        n1, responded, accepted, x1, sum1, sumsq1, cost = test
-        n2, _r, _a, x2, sum2, sumsq2, _c = holdout
-        level = self.confidence_level / 100.0
-        ztest = stats.two_proportion_ztest(x1, n1, x2, n2, level)
-        problems = stats.minimum_sample_problems(x1, n1, x2, n2, self.min_sample)
-        margin = None
-        if n1 >= 2 and n2 >= 2:
-            margin = stats.mean_difference(n1, sum1, sumsq1, n2, sum2, sumsq2, level)
-        decision, reason = stats.decide(ztest, problems, margin and margin.diff, cost)
-        system(self).write({
-            'eval_test_size': n1, 'eval_test_converted': x1, 'eval_test_responded': responded,
-            'eval_test_accepted': accepted, 'eval_holdout_size': n2,
-            'eval_holdout_converted': x2, 'eval_rate_test': ztest.p1,
-            'eval_rate_holdout': ztest.p2, 'eval_uplift': ztest.diff, 'eval_ci_low': ztest.ci_low,
-            'eval_ci_high': ztest.ci_high, 'eval_z': ztest.z, 'eval_p_value': ztest.p_value,
-            'eval_margin_test': margin.mean1 if margin else 0.0,
-            'eval_margin_holdout': margin.mean2 if margin else 0.0,
-            'eval_margin_uplift': margin.diff if margin else 0.0,
-            'eval_margin_ci_low': margin.ci_low if margin else 0.0,
-            'eval_margin_ci_high': margin.ci_high if margin else 0.0,
-            'decision': decision, 'decision_reason': reason,
-            'decision_note': self._decision_note(ztest, problems, margin, cost, decision, reason,
-                                                 (n1, responded, accepted, x1, n2, x2)),
-        })
-
-    def _decision_note(self, ztest, problems, margin, cost, decision, reason, figures):
-        """The decision and the numbers it rests on, in words."""
-        n1, responded, accepted, x1, n2, x2 = figures
-        groups = {'test': _("test sample"), 'holdout': _("holdout")}
-        lines = [
-            _("Test sample: %(n)d contacted, %(responded)d responded, %(accepted)d accepted; "
-              "%(x)d bought within the window (%(rate).2f %%).") % {
-                  'n': n1, 'responded': responded, 'accepted': accepted, 'x': x1,
-                  'rate': 100.0 * ztest.p1},
-            _("Holdout: %(n)d never contacted; %(x)d bought within the window "
-              "(%(rate).2f %%).") % {'n': n2, 'x': x2, 'rate': 100.0 * ztest.p2},
-            _("Uplift in buying: %(diff)+.2f points, %(level).0f %% interval "
-              "[%(low)+.2f, %(high)+.2f], z = %(z).3f, p = %(p).4f.") % {
-                  'diff': 100.0 * ztest.diff, 'level': 100.0 * ztest.level,
-                  'low': 100.0 * ztest.ci_low, 'high': 100.0 * ztest.ci_high, 'z': ztest.z,
-                  'p': ztest.p_value},
-        ]
-        if margin:
-            lines.append(_(
-                "Invoiced margin per target: test %(m1).2f, holdout %(m2).2f, uplift "
-                "%(diff)+.2f, interval [%(low)+.2f, %(high)+.2f], against a contact cost of "
-                "%(cost).2f.") % {'m1': margin.mean1, 'm2': margin.mean2, 'diff': margin.diff,
-                                  'low': margin.ci_low, 'high': margin.ci_high, 'cost': cost})
-        for kind, group, value, limit in problems:
-            if kind == 'size':
-                lines.append(_("The %(group)s has %(size)d members, fewer than the minimum of "
-                               "%(min)d.") % {'group': groups[group], 'size': value,
-                                              'min': limit})
-            else:
-                lines.append(_("The %(group)s expects %(value).1f buyers or non-buyers under "
-                               "the pooled rate, fewer than 5.") % {
-                                   'group': groups[group], 'value': value})
-        decisions = dict(self._fields['decision']._description_selection(self.env))
-        reasons = dict(self._fields['decision_reason']._description_selection(self.env))
-        lines.append(_("Decision: %(decision)s (%(reason)s).") % {
-            'decision': decisions[decision], 'reason': reasons[reason]})
-        return '\n'.join(lines)
-
-    def _recalibrate(self):
-        """Fit the calibration on the test sample's outcomes (accepted or bought); keep the
-        model's when the outcomes cannot support a fit, and say so."""
-        xs, ys, ws = self._outcome_table(self, groups=('test',))
-        try:
-            fit = stats.logistic_fit(xs, ys, ws) if xs else None
-        except ValueError as error:
-            fit = None
-            self.message_post(body=_("Calibration kept from the scoring model: %s") % error)
-        if fit is None:
-            return
-        system(self).write({'calibration_intercept': fit.intercept,
-                            'calibration_slope': fit.slope, 'calibrated': True})
-        self.env.cr.execute("""
-            SELECT id, score::float8, expected_margin::float8, contact_cost::float8
-              FROM crm_campaign_target
-             WHERE campaign_id = %s
-        """, (self.id,))
-        rows = self.env.cr.fetchall()
-        if rows:
-            ids, scores, margins, costs = (numpy.array(column) for column in zip(*rows))
-            probability = stats.logistic(fit.intercept, fit.slope, scores / 100.0)
-            profit = probability * margins - costs
-            self.env.cr.execute("""
-                UPDATE crm_campaign_target t SET probability = v.p, expected_profit = v.e
-                  FROM unnest(%s::int[], %s::float8[], %s::float8[]) AS v(id, p, e)
-                 WHERE t.id = v.id
-            """, (ids.tolist(), probability.tolist(), profit.tolist()))
-            self.env['crm.campaign.target'].invalidate_cache()
-
-    @api.model
-    def _outcome_table(self, campaigns, groups=('test', 'rollout')):
-        """Calibration data of ``campaigns``: (score / 100, took the offer, count) over their
-        contacted targets; took the offer = accepted or bought within the window."""
-        if not campaigns:
-            return [], [], []
-        self.env.cr.execute("""
-            SELECT score::float8 / 100.0, (response = 'accepted' OR converted)::int, COUNT(*)
-              FROM crm_campaign_target
-             WHERE campaign_id IN %s AND contacted_date IS NOT NULL AND target_group IN %s
-             GROUP BY 1, 2 ORDER BY 1, 2
-        """, (tuple(campaigns.ids), tuple(groups)))
-        rows = self.env.cr.fetchall()
-        return ([float(r[0]) for r in rows], [r[1] for r in rows], [r[2] for r in rows])
 
     @api.multi
     def action_extend_test(self):
         """Back to testing to gather more outcomes before deciding again."""
         self.ensure_one()
         self._check_manage()
-        if self.state != 'evaluated':
-            raise UserError(_("Only an evaluated campaign can extend its test."))
-        system(self).write({'state': 'testing', 'decision': False})
+        state = self._check_transition('extend_test')
+        system(self).write({'state': state, 'decision': False})
         return True
 
     @api.multi
@@ -1076,60 +459,50 @@ class CrmCampaign(models.Model):
         """Contact the rest of the targets; the holdout stays uncontacted."""
         self.ensure_one()
         self._check_manage()
-        if self.state in ('draft', 'scored', 'testing'):
-            raise UserError(_("Evaluate the test before rolling out."))
-        if self.state != 'evaluated':
-            raise UserError(_("Only an evaluated campaign can be rolled out."))
-        if self.decision != 'go':
-            raise UserError(_("The evaluation decided %s: the campaign cannot be rolled out.") %
-                            dict(self._fields['decision']._description_selection(self.env)).get(
-                                self.decision, self.decision))
-        today = self._today()
+        state = self._check_transition('rollout')
+        today = self.env['crm.suite.clock']._today()
         rollout = self.env['crm.campaign.target'].search([
             ('campaign_id', '=', self.id), ('target_group', '=', 'rollout'),
             ('contacted_date', '=', False)])
         self._contact(rollout, today)
-        system(self).write({'state': 'rollout', 'rollout_date': today})
+        system(self).write({'state': state, 'rollout_date': today})
         return True
 
     @api.multi
     def action_done(self):
         self.ensure_one()
         self._check_manage()
-        if self.state != 'rollout':
-            raise UserError(_("Only a campaign rolling out can be closed."))
+        state = self._check_transition('done')
         self._refresh_attribution()
-        system(self).write({'state': 'done', 'date_end': self.date_end or self._today()})
+        system(self).write({'state': state, 'date_end': self.date_end or
+                            self.env['crm.suite.clock']._today()})
         return True
 
     @api.multi
     def action_cancel(self):
         """Stop the campaign: queued mailings and open call activities are withdrawn."""
         self._check_manage()
+        state = self._check_transition('cancel')
         for campaign in self:
-            if campaign.state == 'done':
-                raise UserError(_("A finished campaign cannot be cancelled."))
             mailings = campaign.target_ids.mapped('mailing_id').filtered(
                 lambda m: m.state in ('draft', 'in_queue'))
             mailings.write({'state': 'draft'})
             self.env['mail.activity'].search([
                 ('res_model', '=', 'crm.campaign.target'),
                 ('res_id', 'in', campaign.target_ids.ids)]).unlink()
-        system(self).write({'state': 'cancel'})
+        system(self).write({'state': state})
         return True
 
     @api.multi
     def action_draft(self):
         """Back to draft before anyone was contacted (targets are scored again)."""
         self._check_manage()
+        state = self._check_transition('draft')
         for campaign in self:
-            if campaign.state not in ('scored', 'cancel') or campaign.test_date:
-                raise UserError(_("Only a scored campaign that has contacted nobody goes back "
-                                  "to draft."))
             self.env.cr.execute('DELETE FROM crm_campaign_target WHERE campaign_id = %s',
                                 (campaign.id,))
         self.env['crm.campaign.target'].invalidate_cache()
-        system(self).write({'state': 'draft', 'calibrated': False})
+        system(self).write({'state': state, 'calibrated': False})
         return True
 
     @api.multi
@@ -1141,148 +514,23 @@ class CrmCampaign(models.Model):
             campaign._refresh_attribution()
         return True
 
-    # --- attribution -------------------------------------------------------------------------
-    def _refresh_attribution(self):
-        """Write the invoiced figures of this campaign's measured targets (one statement).
+    def _run_each(self, method, message):
+        """Run ``method`` on each campaign in its own savepoint: a campaign that fails is
+        rolled back, logged and told in its chatter (``message`` % error), and the others
+        go on."""
+        for campaign in self:
+            try:
+                with self.env.cr.savepoint():
+                    getattr(campaign, method)()
+            except Exception as error:  # one bad campaign never stops the others
+                self.env.clear()
+                reason = error.name if isinstance(error, UserError) else str(error)
+                _logger.error("Campaign %s (id %d): %s failed: %s", campaign.name, campaign.id,
+                              method, reason)
+                campaign.message_post(body='<p>%s</p>' % escape(message % reason),
+                                      subtype='mail.mt_note')
 
-        ``window_*``: every posted customer invoice of the target dated from its window start
-        (contact day, or the test day for the holdout) to ``attribution_days`` later, net of
-        refunds, in company currency: what the test and holdout are compared on.
-        ``attributed_*``: the same invoices, each given to one campaign only when several
-        contacted the customer: the one whose tracking campaign the invoice carries, else the
-        latest contact before it. Refunds follow the invoice they refund; a refund without
-        one counts on its own date. Margin = revenue - cost, cost from the sales order line
-        (sale_margin) or the product's cost.
-        """
-        self.ensure_one()
-        cr = self.env.cr
-        cr.execute("""
-            SELECT DISTINCT l.product_id
-              FROM account_invoice_line l
-              JOIN account_invoice i ON i.id = l.invoice_id
-             WHERE i.company_id = %s AND i.type IN ('out_invoice', 'out_refund')
-               AND i.state IN ('open', 'paid') AND l.product_id IS NOT NULL
-               AND i.commercial_partner_id IN (
-                   SELECT partner_id FROM crm_campaign_target
-                    WHERE campaign_id = %s AND window_start IS NOT NULL)
-        """, (self.company_id.id, self.id))
-        product_ids = [row[0] for row in cr.fetchall()]
-        products = self.env['product.product'].with_context(
-            force_company=self.company_id.id).browse(product_ids)
-        costs = [products.browse(pid).standard_price for pid in product_ids]
-        cr.execute(ATTRIBUTION_SQL, {
-            'campaign_id': self.id, 'company_id': self.company_id.id,
-            'product_ids': product_ids, 'product_costs': costs,
-        })
-        self.env['crm.campaign.target'].invalidate_cache()
-
-    # --- charts (HTML rendered on the form) --------------------------------------------------
-    def _bar(self, value, maximum, color):
-        width = 0 if not maximum else max(0.0, min(100.0, 100.0 * value / maximum))
-        return ('<div style="background:#eee;width:100%%;height:14px;">'
-                '<div style="background:%s;width:%.1f%%;height:14px;"></div></div>'
-                % (color, width))
-
-    def _funnel_html(self):
-        steps = [
-            (_("Targeted"), self.selected_count),
-            (_("Contacted"), self.contacted_count),
-            (_("Responded"), self.responded_count),
-            (_("Accepted"), self.accepted_count),
-            (_("Invoiced"), self.converted_count),
-        ]
-        top = steps[0][1]
-        rows = ''.join(
-            '<tr><td>%s</td><td class="text-right">%d</td><td style="width:60%%">%s</td>'
-            '<td class="text-right">%s</td></tr>' % (
-                escape(label), value, self._bar(value, top, '#875A7B'),
-                '%.1f %%' % (100.0 * value / top) if top else '')
-            for label, value in steps)
-        return ('<table class="table table-condensed o_campaign_funnel"><thead><tr><th>%s</th>'
-                '<th class="text-right">%s</th><th></th><th class="text-right">%s</th></tr>'
-                '</thead><tbody>%s</tbody></table>' % (
-                    escape(_("Step")), escape(_("Customers")), escape(_("Of targeted")), rows))
-
-    def _gains_rows(self):
-        """Per score decile of the contacted targets: contacted, took the offer (accepted or
-        bought in the window), rate, cumulative share of all takers, lift."""
-        self.env.cr.execute("""
-            SELECT decile, COUNT(*), COUNT(*) FILTER (WHERE response = 'accepted' OR converted)
-              FROM crm_campaign_target
-             WHERE campaign_id = %s AND contacted_date IS NOT NULL
-             GROUP BY decile ORDER BY decile
-        """, (self.id,))
-        rows = self.env.cr.fetchall()
-        total_contacted = sum(r[1] for r in rows)
-        total_taken = sum(r[2] for r in rows)
-        overall = total_taken / total_contacted if total_contacted else 0.0
-        result, cumulative = [], 0
-        for decile, contacted, taken in rows:
-            cumulative += taken
-            rate = taken / contacted if contacted else 0.0
-            result.append({
-                'decile': decile, 'contacted': contacted, 'taken': taken, 'rate': rate,
-                'gain': cumulative / total_taken if total_taken else 0.0,
-                'lift': rate / overall if overall else 0.0,
-            })
-        return result
-
-    def _gains_html(self):
-        rows = self._gains_rows()
-        if not rows:
-            return '<p class="text-muted">%s</p>' % escape(_("No contacted target yet."))
-        body = ''.join(
-            '<tr><td>%d</td><td class="text-right">%d</td><td class="text-right">%d</td>'
-            '<td class="text-right">%.1f %%</td><td style="width:40%%">%s</td>'
-            '<td class="text-right">%.1f %%</td><td class="text-right">%.2f</td></tr>' % (
-                row['decile'], row['contacted'], row['taken'], 100 * row['rate'],
-                self._bar(row['gain'], 1.0, '#00A09D'), 100 * row['gain'], row['lift'])
-            for row in rows)
-        return ('<table class="table table-condensed o_campaign_gains"><thead><tr>'
-                '<th>%s</th><th class="text-right">%s</th><th class="text-right">%s</th>'
-                '<th class="text-right">%s</th><th>%s</th><th class="text-right">%s</th>'
-                '<th class="text-right">%s</th></tr></thead><tbody>%s</tbody></table>' % (tuple(
-                    escape(text) for text in (
-                        _("Decile"), _("Contacted"), _("Took the offer"), _("Rate"),
-                        _("Cumulative gain"), _("Gain"), _("Lift"))) + (body,)))
-
-    def _rejection_rows(self):
-        self.env.cr.execute("""
-            SELECT rejection_reason_id, COUNT(*)
-              FROM crm_campaign_target
-             WHERE campaign_id = %s AND response = 'rejected'
-             GROUP BY rejection_reason_id ORDER BY 2 DESC, 1
-        """, (self.id,))
-        rows = self.env.cr.fetchall()
-        total = sum(count for _reason, count in rows)
-        reasons = self.env['crm.campaign.rejection.reason'].with_context(
-            active_test=False).browse([r for r, _c in rows if r])
-        names = {reason.id: reason.name for reason in reasons}
-        result, cumulative = [], 0
-        for reason_id, count in rows:
-            cumulative += count
-            result.append({'reason': names.get(reason_id, _("Not given")), 'count': count,
-                           'share': count / total, 'cumulative': cumulative / total})
-        return result
-
-    def _rejection_html(self):
-        rows = self._rejection_rows()
-        if not rows:
-            return '<p class="text-muted">%s</p>' % escape(_("No rejection recorded."))
-        top = rows[0]['count']
-        body = ''.join(
-            '<tr><td>%s</td><td class="text-right">%d</td><td style="width:40%%">%s</td>'
-            '<td class="text-right">%.1f %%</td><td class="text-right">%.1f %%</td></tr>' % (
-                escape(row['reason']), row['count'], self._bar(row['count'], top, '#D9534F'),
-                100 * row['share'], 100 * row['cumulative'])
-            for row in rows)
-        return ('<table class="table table-condensed o_campaign_pareto"><thead><tr><th>%s</th>'
-                '<th class="text-right">%s</th><th></th><th class="text-right">%s</th>'
-                '<th class="text-right">%s</th></tr></thead><tbody>%s</tbody></table>' % (tuple(
-                    escape(text) for text in (
-                        _("Reason"), _("Rejections"), _("Share"), _("Cumulative"))) + (body,)))
-
-    # --- navigation --------------------------------------------------------------------------
+    # --- navigation ----------------------------------------------------------------------
     def _target_action(self, domain, name):
         action = self.env.ref('crm_campaigns.crm_campaign_target_action').read()[0]
         action.update({'domain': domain, 'name': name, 'display_name': name,
@@ -1325,7 +573,7 @@ class CrmCampaign(models.Model):
         return action
 
     def _phase_targets(self, channel):
-        group = 'rollout' if self.state in ('rollout', 'done') else 'test'
+        group = STATE_TABLE[self.state].get('contact_group', 'test')
         return self.env['crm.campaign.target'].search([
             ('campaign_id', '=', self.id), ('channel', '=', channel),
             ('target_group', '=', group), ('contacted_date', '!=', False)])
@@ -1349,7 +597,7 @@ class CrmCampaign(models.Model):
     @api.multi
     def action_import_results(self):
         self.ensure_one()
-        if self.state not in ('testing', 'evaluated', 'rollout', 'done'):
+        if self.state not in states_where('contacted'):
             raise UserError(_("Results can be imported once the campaign has contacted "
                               "customers."))
         return {
@@ -1378,225 +626,3 @@ class CrmCampaign(models.Model):
             ('response_date', _("Response Date")),
             ('note', _("Note")),
         ]
-
-    # --- automation --------------------------------------------------------------------------
-    @api.model
-    def _lapsed_value_domain(self):
-        """Hook: the crm.loyalty.value rows that count as lapsing customers."""
-        return ['|', ('churn_risk', '=', 'high'), ('segment', 'in', ('at_risk', 'cant_lose'))]
-
-    @api.model
-    def _cron_winback_enrol(self):
-        """Lapsed customers enter the active win-back campaigns with a call due within the
-        campaign's call delay (at most 7 days: early win-back works best)."""
-        campaigns = self.search([('campaign_type', '=', 'winback'), ('auto_enrol', '=', True),
-                                 ('state', 'in', ('testing', 'rollout'))])
-        campaigns._run_each('_enrol_lapsed', _("The daily run could not enrol lapsed customers: "
-                                               "%s"))
-        return True
-
-    def _run_each(self, method, message):
-        """Run ``method`` on each campaign in its own savepoint: a campaign that fails is
-        rolled back, logged and told in its chatter (``message`` % error), and the others
-        go on."""
-        for campaign in self:
-            try:
-                with self.env.cr.savepoint():
-                    getattr(campaign, method)()
-            except Exception as error:  # one bad campaign never stops the others
-                self.env.clear()
-                reason = error.name if isinstance(error, UserError) else str(error)
-                _logger.error("Campaign %s (id %d): %s failed: %s", campaign.name, campaign.id,
-                              method, reason)
-                campaign.message_post(body='<p>%s</p>' % escape(message % reason),
-                                      subtype='mail.mt_note')
-
-    def _enrol_lapsed(self):
-        """Enrol this win-back campaign's lapsing customers not enrolled yet; returns the new
-        targets. A seeded share goes to the holdout, the others are called."""
-        self.ensure_one()
-        value_domain = self._segment_domain('value_domain') + self._lapsed_value_domain()
-        domain = self.market_id._get_partner_domain() if self.market_id else []
-        domain += self._segment_domain('partner_domain')
-        candidates = self._audience_partner_ids(self.company_id, domain, value_domain)
-        self.env.cr.execute('SELECT partner_id FROM crm_campaign_target WHERE campaign_id = %s',
-                            (self.id,))
-        known = {row[0] for row in self.env.cr.fetchall()}
-        partner_ids = [pid for pid in candidates if pid not in known]
-        Target = self.env['crm.campaign.target']
-        if not partner_ids:
-            return Target
-        result = self._score_audience(partner_ids)
-        frame = result['frame']
-        phone = numpy.array(['phone' if ok else '' for ok in
-                             (frame['phone'] != '') | (frame['mobile'] != '')], dtype=object)
-        phone_cost = sum(self.channel_ids.filtered(
-            lambda line: line.channel == 'phone').mapped('cost_per_contact'))
-        result['channel'] = phone
-        result['cost'] = numpy.where(phone == 'phone', phone_cost, 0.0)
-        exclusion = self._exclusions(frame, phone)
-        spent = self.cost_planned
-        selected = numpy.zeros(frame['id'].size, dtype=bool)
-        group = numpy.full(frame['id'].size, None, dtype=object)
-        contact_group = 'test' if self.state == 'testing' else 'rollout'
-        for index, partner_id in enumerate(frame['id'].tolist()):
-            if exclusion[index]:
-                continue
-            if stats.seeded_uniform(self.seed, partner_id) < self.holdout_share / 100.0:
-                group[index] = 'holdout'
-                selected[index] = True
-                continue
-            if spent + phone_cost > self.budget:
-                exclusion[index] = 'budget'
-                continue
-            spent += phone_cost
-            group[index] = contact_group
-            selected[index] = True
-        if not selected.any():
-            return Target
-        decile = self._deciles_against_audience(result['scores'])
-        keep = numpy.flatnonzero(selected)
-        frame = {name: column[keep] for name, column in frame.items()}
-        result = {name: (numpy.asarray(value, dtype=object)[keep] if name != 'frame' else None)
-                  for name, value in result.items()}
-        ids = self._insert_targets(frame, result, decile[keep], selected[keep],
-                                   numpy.full(keep.size, None, dtype=object), group=group[keep])
-        targets = Target.browse(ids)
-        today = self._today()
-        holdout = targets.filtered(lambda t: t.target_group == 'holdout')
-        if holdout:
-            self.env.cr.execute('UPDATE crm_campaign_target SET window_start = %s '
-                                'WHERE id = ANY(%s)', (today, holdout.ids))
-        self._contact(targets.filtered(lambda t: t.target_group in ('test', 'rollout')), today)
-        self.message_post(body=_("%(count)d lapsing customers enrolled (%(holdout)d in the "
-                                 "holdout).") % {'count': len(targets), 'holdout': len(holdout)})
-        return targets
-
-    def _deciles_against_audience(self, scores):
-        """Decile of new scores within the campaign's scored audience (1 = best)."""
-        self.env.cr.execute("""
-            SELECT decile, MIN(score) FROM crm_campaign_target
-             WHERE campaign_id = %s AND decile > 0 GROUP BY decile ORDER BY decile
-        """, (self.id,))
-        bounds = self.env.cr.fetchall()
-        result = []
-        for value in numpy.asarray(scores).tolist():
-            decile = 10
-            for number, lowest in bounds:
-                if value >= lowest:
-                    decile = number
-                    break
-            result.append(decile)
-        return numpy.array(result, dtype=int)
-
-    @api.model
-    def _cron_refresh_attribution(self):
-        """Daily: invoiced figures of the campaigns whose windows are still open."""
-        self.search([('state', 'in', ('testing', 'evaluated', 'rollout', 'done'))])._run_each(
-            '_refresh_attribution',
-            _("The daily run could not refresh the invoiced results: %s"))
-        return True
-
-
-# The attribution statement. Each CTE is one step; parameters only, and the cost of an
-# invoice line written once, by crm_loyalty (the margin the loyalty review uses).
-ATTRIBUTION_SQL = """
-WITH measured AS (
-    SELECT t.id, t.partner_id, t.window_start,
-           t.window_start + c.attribution_days AS window_end
-      FROM crm_campaign_target t
-      JOIN crm_campaign c ON c.id = t.campaign_id
-     WHERE t.campaign_id = %(campaign_id)s AND t.window_start IS NOT NULL
-),
-invoice AS (
-    SELECT i.id, i.commercial_partner_id AS partner_id,
-           COALESCE(origin.date_invoice, i.date_invoice) AS ref_date,
-           COALESCE(origin.campaign_id, i.campaign_id) AS utm_id
-      FROM account_invoice i
-      LEFT JOIN account_invoice origin
-             ON origin.id = i.refund_invoice_id AND origin.state IN ('open', 'paid')
-     WHERE i.company_id = %(company_id)s AND i.state IN ('open', 'paid')
-       AND i.type IN ('out_invoice', 'out_refund')
-       AND i.commercial_partner_id IN (SELECT partner_id FROM measured)
-),
-windowed AS (
-    SELECT m.id AS target_id, v.id AS invoice_id, v.ref_date, v.utm_id, v.partner_id
-      FROM measured m
-      JOIN invoice v ON v.partner_id = m.partner_id
-                    AND v.ref_date >= m.window_start AND v.ref_date <= m.window_end
-),
--- money and winners are needed for the invoices of some window only, not for every
--- invoice of the measured customers (a third of them over a one-year window)
-in_window AS (
-    SELECT DISTINCT invoice_id FROM windowed
-),
-std_cost AS (
-    SELECT * FROM unnest(%(product_ids)s::int[], %(product_costs)s::float8[])
-        AS s(product_id, cost)
-),
-so_cost AS (
-    SELECT r.invoice_line_id, avg(sol.purchase_price)::numeric AS purchase_price
-      FROM sale_order_line_invoice_rel r
-      JOIN sale_order_line sol ON sol.id = r.order_line_id
-     WHERE r.invoice_line_id IN (SELECT l.id FROM account_invoice_line l
-                                  WHERE l.invoice_id IN (SELECT invoice_id FROM in_window))
-     GROUP BY r.invoice_line_id
-),
-money AS (
-    SELECT l.invoice_id,
-           SUM(l.price_subtotal_signed) AS revenue,
-           SUM(l.price_subtotal_signed - {line_cost}) AS margin
-      FROM account_invoice_line l
-      JOIN account_invoice i ON i.id = l.invoice_id
-      LEFT JOIN so_cost so ON so.invoice_line_id = l.id
-      LEFT JOIN std_cost s ON s.product_id = l.product_id
-      LEFT JOIN product_product pp ON pp.id = l.product_id
-      LEFT JOIN product_template pt ON pt.id = pp.product_tmpl_id
-      LEFT JOIN product_uom pu ON pu.id = pt.uom_id
-      LEFT JOIN product_uom lu ON lu.id = l.uom_id
-     WHERE l.invoice_id IN (SELECT invoice_id FROM in_window)
-     GROUP BY l.invoice_id
-),
-contact AS (
-    SELECT t.partner_id, t.campaign_id, t.contacted_date,
-           t.contacted_date + c.attribution_days AS window_end, c.utm_campaign_id
-      FROM crm_campaign_target t
-      JOIN crm_campaign c ON c.id = t.campaign_id
-     WHERE t.company_id = %(company_id)s AND t.contacted_date IS NOT NULL
-       AND t.partner_id IN (SELECT partner_id FROM measured)
-),
-winner AS (
-    SELECT DISTINCT ON (v.id) v.id AS invoice_id, k.campaign_id
-      FROM invoice v
-      JOIN contact k ON k.partner_id = v.partner_id
-                    AND v.ref_date >= k.contacted_date AND v.ref_date <= k.window_end
-     WHERE v.id IN (SELECT invoice_id FROM in_window)
-     ORDER BY v.id, (k.utm_campaign_id = v.utm_id) IS TRUE DESC, k.contacted_date DESC,
-              k.campaign_id DESC
-),
-per_target AS (
-    SELECT w.target_id,
-           SUM(mo.revenue) AS window_revenue,
-           SUM(mo.margin) AS window_margin,
-           SUM(mo.revenue) FILTER (WHERE win.campaign_id = %(campaign_id)s)
-               AS attributed_revenue,
-           SUM(mo.margin) FILTER (WHERE win.campaign_id = %(campaign_id)s)
-               AS attributed_margin
-      FROM windowed w
-      JOIN money mo ON mo.invoice_id = w.invoice_id
-      LEFT JOIN winner win ON win.invoice_id = w.invoice_id
-     GROUP BY w.target_id
-)
-UPDATE crm_campaign_target t
-   SET window_revenue = COALESCE(p.window_revenue, 0),
-       window_margin = COALESCE(p.window_margin, 0),
-       converted = COALESCE(p.window_revenue, 0) > 0,
-       attributed_revenue = CASE WHEN t.contacted_date IS NULL THEN 0
-                                 ELSE COALESCE(p.attributed_revenue, 0) END,
-       attributed_margin = CASE WHEN t.contacted_date IS NULL THEN 0
-                                ELSE COALESCE(p.attributed_margin, 0) END
-  FROM crm_campaign_target t2
-  LEFT JOIN per_target p ON p.target_id = t2.id
- WHERE t.id = t2.id AND t2.campaign_id = %(campaign_id)s
-""".format(line_cost=LINE_COST_SQL.format(
-    so_price='so.purchase_price', cost='COALESCE(s.cost, 0)::numeric'))

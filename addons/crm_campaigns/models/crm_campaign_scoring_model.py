@@ -5,7 +5,9 @@ import numpy
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from .. import scoring, stats
+from ..lib import scoring, stats
+from ..lib.states import states_where
+from .scoring_features import BY_KEY, ScoringContext
 
 CAMPAIGN_TYPES = [
     ('winback', 'Win-back'),
@@ -14,9 +16,6 @@ CAMPAIGN_TYPES = [
     ('up_sell', 'Up-sell'),
     ('acquisition', 'Acquisition'),
 ]
-# figures read from crm.loyalty.value as they are
-VALUE_FEATURES = ('recency_days', 'frequency', 'monetary', 'margin', 'profit', 'clv', 'p_alive',
-                  'tier_level', 'r_score', 'f_score', 'm_score', 'attitude_score')
 
 
 class CrmCampaignScoringModel(models.Model):
@@ -81,48 +80,15 @@ class CrmCampaignScoringModel(models.Model):
         """Raw value of each variable for the audience ``frame`` (columns of numpy arrays,
         see ``crm.campaign._fetch_audience``): one array per variable, ``nan`` missing.
 
-        Extra figures (category purchases, past campaigns, open complaints) are aggregated in
-        one query each, only when a variable uses them.
+        Each feature is computed as the registry (``scoring_features.FEATURES``) says; extra
+        figures (category purchases, past campaigns, open complaints) are aggregated in one
+        query each, only when a variable uses them.
         """
         self.ensure_one()
-        ids = frame['id']
-        result = []
-        for variable in self.variable_ids:
-            feature = variable.feature
-            if feature in VALUE_FEATURES:
-                raw = frame[feature].astype(float)
-            elif feature == 'days_since_purchase':
-                ref = numpy.datetime64(ref_date, 'D')
-                last = frame['last_invoice_date']
-                raw = numpy.where(numpy.isnat(last), numpy.nan,
-                                  (ref - last).astype('timedelta64[D]').astype(float))
-            elif feature == 'bought_category':
-                raw = self._category_invoice_counts(ids, company, ref_date, variable)
-            elif feature == 'open_complaints':
-                open_ids = self.env['crm.loyalty.value']._unresolved_complaint_partner_ids(
-                    company, ids.tolist())
-                raw = numpy.isin(ids, numpy.fromiter(open_ids, dtype=int, count=len(open_ids)))
-                raw = raw.astype(float)
-            elif feature in ('past_accepted', 'past_contacts'):
-                raw = self._past_campaign_counts(ids, company, ref_date, feature, exclude_campaign)
-            elif feature == 'segment_is':
-                raw = (frame['segment'] == variable.match_value).astype(float)
-                raw[frame['has_value'] == 0] = numpy.nan
-            elif feature == 'churn_risk_is':
-                raw = (frame['churn_risk'] == variable.match_value).astype(float)
-                raw[frame['has_value'] == 0] = numpy.nan
-            elif feature == 'city_is':
-                wanted = (variable.match_value or '').strip().lower()
-                raw = numpy.array([(city or '').strip().lower() == wanted
-                                   for city in frame['city']], dtype=float)
-            elif feature == 'country_is':
-                raw = (frame['country_id'] == variable.country_id.id).astype(float)
-            elif feature == 'industry_is':
-                raw = (frame['industry_id'] == variable.industry_id.id).astype(float)
-            else:  # pragma: no cover - the selection lists every feature handled above
-                raise UserError(_("Unknown scoring variable %s.") % feature)
-            result.append(numpy.asarray(raw, dtype=float))
-        return result
+        ctx = ScoringContext(company, ref_date, exclude_campaign)
+        return [numpy.asarray(BY_KEY[variable.feature].compute(self, frame, variable, ctx),
+                              dtype=float)
+                for variable in self.variable_ids]
 
     @api.multi
     def _score_frame(self, frame, company, ref_date, exclude_campaign=None):
@@ -177,7 +143,7 @@ class CrmCampaignScoringModel(models.Model):
         for model in self:
             domain = [('campaign_type', '=', model.campaign_type),
                       ('company_id', '=', model.company_id.id),
-                      ('state', 'in', ('evaluated', 'rollout', 'done'))]
+                      ('state', 'in', states_where('learnt'))]
             if model.market_id:
                 domain.append(('market_id', '=', model.market_id.id))
             campaigns = self.env['crm.campaign'].search(domain)

@@ -1,37 +1,9 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-from .. import scoring
+from ..lib import scoring
+from .scoring_features import BOOLEAN_FEATURES, BY_KEY, SELECTION
 
-# The documented feature list: (key, label). Figures of crm.loyalty.value are read for the
-# campaign's company; partners without a value row have them missing (0 points).
-FEATURES = [
-    ('recency_days', 'Recency (days, from the loyalty review)'),
-    ('frequency', 'Frequency (invoices)'),
-    ('monetary', 'Monetary value'),
-    ('margin', 'Margin'),
-    ('profit', 'Profit after cost to serve'),
-    ('clv', 'Customer lifetime value'),
-    ('p_alive', 'Probability alive'),
-    ('tier_level', 'Loyalty class level'),
-    ('r_score', 'RFM recency score'),
-    ('f_score', 'RFM frequency score'),
-    ('m_score', 'RFM monetary score'),
-    ('attitude_score', 'Satisfaction (CSAT)'),
-    ('days_since_purchase', 'Days since last purchase'),
-    ('bought_category', 'Invoices in a product category'),
-    ('open_complaints', 'Has open complaints'),
-    ('past_accepted', 'Past campaign acceptances'),
-    ('past_contacts', 'Past campaign contacts'),
-    ('segment_is', 'Loyalty segment is'),
-    ('churn_risk_is', 'Churn risk is'),
-    ('city_is', 'City is'),
-    ('country_is', 'Country is'),
-    ('industry_is', 'Industry is'),
-]
-# features that are yes/no by nature: only the boolean transformation applies
-BOOLEAN_FEATURES = {'open_complaints', 'segment_is', 'churn_risk_is', 'city_is', 'country_is',
-                    'industry_is'}
 TRANSFORMS = [
     ('linear', 'Normalised (min-max)'),
     ('log', 'Normalised logarithm'),
@@ -51,7 +23,7 @@ class CrmCampaignScoringVariable(models.Model):
                                ondelete='cascade')
     company_id = fields.Many2one(related='model_id.company_id', store=True, readonly=True)
     sequence = fields.Integer(default=10)
-    feature = fields.Selection(FEATURES, required=True)
+    feature = fields.Selection(SELECTION, required=True)
     weight = fields.Float(required=True, default=1.0,
                           help="Relative importance; the score shares 100 points by weight.")
     transform = fields.Selection(TRANSFORMS, required=True, default='linear')
@@ -91,19 +63,15 @@ class CrmCampaignScoringVariable(models.Model):
             if variable.use_bounds and variable.transform in ('linear', 'log') \
                     and variable.upper <= variable.lower:
                 raise ValidationError(_("The upper bound must exceed the lower bound."))
-            needed = {
-                'segment_is': variable.match_value, 'churn_risk_is': variable.match_value,
-                'city_is': variable.match_value, 'country_is': variable.country_id,
-                'industry_is': variable.industry_id, 'bought_category': variable.category_id,
-            }
-            if variable.feature in needed and not needed[variable.feature]:
+            needs = BY_KEY[variable.feature].needs
+            if needs and not variable[needs]:
                 raise ValidationError(_("This variable needs the value it compares with."))
 
     @api.onchange('feature')
     def _onchange_feature(self):
         if self.feature in BOOLEAN_FEATURES:
             self.transform = 'boolean'
-        if self.feature in ('recency_days', 'days_since_purchase'):
+        if self.feature and BY_KEY[self.feature].invert:
             self.invert = True
 
     @api.multi

@@ -176,7 +176,7 @@ class CrmCampaignTarget(models.Model):
                 vals['rejection_reason_id'] = False
             if vals['response'] in ('accepted', 'rejected', 'no_answer') \
                     and not vals.get('response_date'):
-                vals['response_date'] = self.env['crm.campaign']._today()
+                vals['response_date'] = self.env['crm.suite.clock']._today()
         result = super(CrmCampaignTarget, self).write(vals)
         if vals.get('response') == 'accepted':
             self.filtered(lambda t: not t.lead_id)._create_leads()

@@ -9,6 +9,6 @@ from . import test_winback
 from . import test_targeting
 from . import test_bad_input
 from . import test_access
-from . import test_ui
+from . import test_tour
 from . import test_safety
 from . import test_real_database

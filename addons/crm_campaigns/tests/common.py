@@ -1,5 +1,7 @@
 import base64
 import io
+from datetime import datetime
+from unittest.mock import patch
 
 import xlsxwriter
 
@@ -8,18 +10,28 @@ from odoo.tests.common import SavepointCase
 TODAY = '2024-03-01'
 
 
+def clock_at(env, date):
+    """A patch of the suite's clock (``crm.suite.clock``) to noon UTC of ``date``
+    (``YYYY-MM-DD``): a context manager, or ``start()``/``stop()``."""
+    moment = datetime.strptime(date, '%Y-%m-%d').replace(hour=12)
+    return patch.object(type(env['crm.suite.clock']), '_now', lambda self: moment)
+
+
 class CampaignCase(SavepointCase):
     """Shared fixtures: a manager, a user and a user of another company; a tagged audience of
     customers with customer value rows written directly; a market, a segment and a scoring
-    model. Everything is pinned to ``TODAY`` through the ``campaign_today`` context key."""
+    model. The suite's clock is pinned to ``TODAY``; ``self.at(date)`` moves it."""
 
     @classmethod
     def setUpClass(cls):
         super(CampaignCase, cls).setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, campaign_today=TODAY,
+        cls.env = cls.env(context=dict(cls.env.context,
                                        tracking_disable=True, mail_create_nolog=True,
                                        mail_notrack=True, no_reset_password=True))
         env = cls.env
+        clock = clock_at(env, TODAY)
+        clock.start()
+        cls.addClassCleanup(clock.stop)
         cls.company = env.ref('base.main_company')
         cls.currency = cls.company.currency_id
         cls.company.write({'campaign_pressure_max': 3, 'campaign_pressure_days': 30,
@@ -74,6 +86,10 @@ class CampaignCase(SavepointCase):
             'name': 'Campaign prices', 'currency_id': cls.currency.id})
 
     # --- helpers -----------------------------------------------------------------------------
+    def at(self, date):
+        """The suite's clock at ``date`` within a ``with`` block."""
+        return clock_at(self.env, date)
+
     @classmethod
     def make_customer(cls, name, value=None, **partner_values):
         """A tagged customer; ``value`` (dict) creates its crm.loyalty.value row."""

@@ -28,9 +28,10 @@ class TestAttribution(CampaignCase):
                     attribution_days=30,
                     channel_ids=[(0, 0, {'channel': 'email', 'cost_per_contact': 1.0})])
         vals.update(values)
-        campaign = self.make_campaign(**vals).with_context(campaign_today=today)
-        campaign.sudo(self.manager).action_score()
-        campaign.sudo(self.manager).action_start_test()
+        campaign = self.make_campaign(**vals)
+        with self.at(today):
+            campaign.sudo(self.manager).action_score()
+            campaign.sudo(self.manager).action_start_test()
         return campaign
 
     def test_window_refunds_currency_roi(self):
@@ -89,10 +90,12 @@ class TestAttribution(CampaignCase):
         self.assertEqual(campaign.incremental_margin, 30.0)
         self.assertAlmostEqual(campaign.incremental_roi, (30.0 - 101.0) / 101.0, delta=1e-9)
         # partial windows: on 20 March no window has closed, on 1 May all have
-        self.assertEqual(campaign.with_context(campaign_today='2024-03-20')
-                         .window_closed_share, 0.0)
-        self.assertEqual(campaign.with_context(campaign_today='2024-05-01')
-                         .window_closed_share, 100.0)
+        with self.at('2024-03-20'):
+            campaign.invalidate_cache()
+            self.assertEqual(campaign.window_closed_share, 0.0)
+        with self.at('2024-05-01'):
+            campaign.invalidate_cache()
+            self.assertEqual(campaign.window_closed_share, 100.0)
 
     def test_planned_cost_until_vendor_bills(self):
         campaign = self.campaign_on(self.loyal | self.buyer, 'No bills', '2024-03-01')

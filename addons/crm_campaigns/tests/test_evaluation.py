@@ -1,6 +1,6 @@
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
-from .. import stats
+from ..lib import stats
 from .common import CampaignCase
 
 TOL = 1e-6
@@ -118,7 +118,8 @@ class TestEvaluation(CampaignCase):
         test[50:85].sudo(self.user).write({
             'response': 'rejected',
             'rejection_reason_id': self.env.ref('crm_campaigns.rejection_reason_price').id})
-        campaign.sudo(self.manager).with_context(campaign_today='2024-03-20').action_evaluate()
+        with self.at('2024-03-20'):
+            campaign.sudo(self.manager).action_evaluate()
         self.assertEqual(campaign.state, 'evaluated')
         self.assertEqual(campaign.evaluation_date, '2024-03-20')
         self.assertEqual((campaign.eval_test_accepted, campaign.eval_test_responded), (25, 60))
@@ -150,6 +151,65 @@ class TestEvaluation(CampaignCase):
             campaign.sudo(self.manager).action_rollout()
         campaign.sudo(self.manager).action_extend_test()
         self.assertEqual((campaign.state, campaign.decision), ('testing', False))
+
+    def test_each_evaluation_is_kept(self):
+        """One evaluation record per run: extending the test keeps the first, evaluating
+        again adds the second, which the campaign shows; users read them, nobody types them."""
+        campaign = self.started()
+        self.set_outcomes(campaign, 'test', 10, 100.0)
+        self.set_outcomes(campaign, 'holdout', 8, 100.0)
+        # the evaluation proper (the step would first refresh these figures from invoices)
+        with self.at('2024-03-10'):
+            campaign._evaluate()
+        campaign.sudo().write({'state': 'evaluated'})
+        first = campaign.evaluation_id
+        self.assertEqual((first.date, first.test_size, first.test_converted,
+                          first.holdout_converted), ('2024-03-10', 100, 10, 8))
+        self.assertEqual(first.cost_total, campaign.cost_total)
+        self.assertAlmostEqual(first.roi, campaign.roi, delta=TOL)
+        campaign.sudo(self.manager).action_extend_test()
+        self.assertEqual(campaign.evaluation_ids, first)
+        self.set_outcomes(campaign, 'test', 30, 200.0, accepted=25)
+        self.set_outcomes(campaign, 'holdout', 12, 150.0)
+        with self.at('2024-03-20'):
+            campaign._evaluate()
+        second = campaign.evaluation_id
+        self.assertNotEqual(second, first)
+        self.assertEqual(campaign.evaluation_ids, first | second)
+        self.assertEqual((second.date, second.test_converted, second.decision),
+                         ('2024-03-20', 30, 'go'))
+        self.assertEqual((campaign.eval_test_converted, campaign.decision,
+                          campaign.decision_reason), (30, 'go', 'profitable'))
+        self.assertEqual(first.decision, 'inconclusive')
+        self.assertEqual(self.env['crm.campaign.evaluation'].sudo(self.user).search(
+            [('campaign_id', '=', campaign.id)]), second | first)
+        Evaluation = self.env['crm.campaign.evaluation'].sudo(self.manager)
+        with self.assertRaises(AccessError), self.env.cr.savepoint():
+            Evaluation.create({'campaign_id': campaign.id, 'date': '2024-03-21',
+                               'decision': 'go'})
+        with self.assertRaises(AccessError), self.env.cr.savepoint():
+            first.sudo(self.manager).write({'decision': 'go'})
+        with self.assertRaises(AccessError), self.env.cr.savepoint():
+            first.sudo(self.user).unlink()
+
+    def test_charts_escape_what_users_type(self):
+        """The charts are QWeb: a reason's name is shown as text, never as markup."""
+        campaign = self.started()
+        self.assertIn('No rejection recorded.', campaign.rejection_html)
+        reason = self.env['crm.campaign.rejection.reason'].create(
+            {'name': '<img src=x onerror=alert(1)> & co'})
+        test = campaign.target_ids.filtered(lambda t: t.target_group == 'test')
+        test[:2].sudo(self.user).write({'response': 'rejected',
+                                        'rejection_reason_id': reason.id})
+        campaign.invalidate_cache()
+        html = campaign.rejection_html
+        self.assertIn('&lt;img src=x onerror=alert(1)&gt; &amp; co', html)
+        self.assertNotIn('<img', html)
+        self.assertIn('width:100.0%', html)
+        self.assertIn('<td class="text-right">100.0 %</td>', html)
+        funnel = campaign.funnel_html
+        self.assertIn('o_campaign_funnel', funnel)
+        self.assertIn('<td class="text-right">%d</td>' % campaign.selected_count, funnel)
 
     def test_calibration_kept_when_outcomes_cannot_fit(self):
         campaign = self.started()

@@ -53,7 +53,8 @@ class TestTestHoldoutRollout(CampaignCase):
         campaign = self.start(self.make_campaign(test_share=10.0, holdout_share=10.0))
         holdout_before = campaign.target_ids.filtered(lambda t: t.target_group == 'holdout')
         campaign.sudo().write({'state': 'evaluated', 'decision': 'go'})
-        campaign.sudo(self.manager).with_context(campaign_today='2024-03-15').action_rollout()
+        with self.at('2024-03-15'):
+            campaign.sudo(self.manager).action_rollout()
         self.assertEqual(campaign.state, 'rollout')
         self.assertEqual(campaign.rollout_date, '2024-03-15')
         rollout = campaign.target_ids.filtered(lambda t: t.target_group == 'rollout')

@@ -232,8 +232,8 @@ class TestSegments(CampaignCase):
         # the broken campaign comes first (newest first, same date: higher id first)
         self.assertEqual(self.env['crm.campaign'].search(
             [('id', 'in', campaigns.ids)]).ids, [broken.id, good.id])
-        Campaign = self.env['crm.campaign'].with_context(campaign_today='2024-03-04')
-        with mute_logger(LOGGER):
+        Campaign = self.env['crm.campaign']
+        with mute_logger(LOGGER), self.at('2024-03-04'):
             self.assertTrue(Campaign._cron_winback_enrol())
             self.assertTrue(Campaign._cron_refresh_attribution())
         self.assertIn(lapsing, good.target_ids.mapped('partner_id'))

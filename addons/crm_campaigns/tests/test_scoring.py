@@ -1,11 +1,13 @@
 import json
 import math
+import unittest
 
 import numpy
 
 from odoo.exceptions import ValidationError
 
-from .. import scoring
+from ..lib import scoring
+from ..models import scoring_features
 from .common import CampaignCase
 
 TOL = 1e-9
@@ -15,7 +17,7 @@ def logistic(score):
     return 1.0 / (1.0 + math.exp(-(-3.0 + 2.0 * score / 100.0)))
 
 
-class TestScoringPure(CampaignCase):
+class TestScoringPure(unittest.TestCase):
     """The plain scoring module."""
 
     def test_transforms(self):
@@ -60,6 +62,30 @@ class TestScoringPure(CampaignCase):
         self.assertEqual(selected.tolist(), [True, False, False, False])
         self.assertEqual(reason.tolist(), ['', 'unprofitable', 'budget', ''])
 
+    def test_feature_registry(self):
+        """One row per feature: keys unique, the loyalty figures first and all of them, the
+        yes/no features compare with a value."""
+        keys = [feature.key for feature in scoring_features.FEATURES]
+        self.assertEqual(len(keys), len(set(keys)))
+        self.assertEqual(tuple(keys[:len(scoring_features.LOYALTY_FIGURE_KEYS)]),
+                         scoring_features.LOYALTY_FIGURE_KEYS)
+        self.assertEqual(scoring_features.SELECTION[0],
+                         ('recency_days', 'Recency (days, from the loyalty review)'))
+        self.assertEqual({key for key in keys if scoring_features.BY_KEY[key].invert},
+                         {'recency_days', 'days_since_purchase'})
+        self.assertEqual(scoring_features.BOOLEAN_FEATURES, {
+            'open_complaints', 'segment_is', 'churn_risk_is', 'city_is', 'country_is',
+            'industry_is'})
+        frame = {'recency_days': numpy.array([3.0, numpy.nan]),
+                 'last_invoice_date': numpy.array(['2024-02-20', 'NaT'],
+                                                  dtype='datetime64[D]')}
+        ctx = scoring_features.ScoringContext(None, '2024-03-01', None)
+        self.assertEqual(scoring_features.BY_KEY['recency_days'].compute(
+            None, frame, None, ctx)[0], 3.0)
+        days = scoring_features.BY_KEY['days_since_purchase'].compute(None, frame, None, ctx)
+        self.assertEqual(days[0], 10.0)
+        self.assertTrue(math.isnan(days[1]))
+
 
 class TestScoringCampaign(CampaignCase):
     """Scoring a segment in the database, set-based, with exact values."""
@@ -95,6 +121,18 @@ class TestScoringCampaign(CampaignCase):
         champion = {'p1': 1.0, 'p2': 0.0, 'p3': 0.0, 'p4': 0.0, 'p5': 0.0}
         return {key: 100.0 * (2 * recency[key] + monetary[key] + frequency[key] +
                               champion[key]) / 5.0 for key in recency}
+
+    def test_deciles_match_postgresql_ntile(self):
+        """The deciles of the scoring have the bucket sizes of PostgreSQL's ``ntile(10)``."""
+        for count in (12, 23, 7):
+            self.env.cr.execute("""
+                SELECT ntile(10) OVER (ORDER BY g) FROM generate_series(1, %s) g ORDER BY g
+            """, (count,))
+            expected = [row[0] for row in self.env.cr.fetchall()]
+            # descending scores, so rank order is id order
+            deciles = scoring.deciles(numpy.arange(count, 0, -1, dtype=float),
+                                      numpy.arange(1, count + 1))
+            self.assertEqual(deciles.tolist(), expected)
 
     def test_scores_explanations_and_expected_profit(self):
         campaign = self.make_campaign()

@@ -6,13 +6,14 @@ continuity correction, whose chi-square is the square of the pooled z, ``scipy.s
 equations) and are written out literally; closed forms are checked where they exist. Where
 SciPy is importable the same references are also recomputed live.
 """
+import doctest
 import math
+import unittest
 
-from odoo.tests.common import TransactionCase
-
-from ..stats import (decide, logistic, logistic_fit, mean_difference, minimum_sample_problems,
-                     norm_cdf, norm_ppf, ntile, required_sample_size, seeded_uniform,
-                     stratified_split, two_proportion_ztest)
+from ..lib import draw, scoring, states
+from ..lib.draw import seeded_uniform, stratified_split
+from ..lib.stats import (decide, logistic, logistic_fit, mean_difference,
+                         minimum_sample_problems, norm_ppf, two_proportion_ztest)
 
 TOL = 1e-9
 SAMPLE_A = [100.04, 108.96, 91.78, 73.28, 86.36, 70.25, 101.8, 140.21, 85.23, 81.39, 114.7,
@@ -32,13 +33,14 @@ def _sufficient(values):
     return len(values), sum(values), sum(v * v for v in values)
 
 
-class TestStats(TransactionCase):
+class TestStats(unittest.TestCase):
+    """The statistics, the draw and the state table (plain, no database)."""
 
     def test_normal_quantiles(self):
         self.assertAlmostEqual(norm_ppf(0.975), 1.959963984540054, delta=TOL)
         self.assertAlmostEqual(norm_ppf(0.8), 0.8416212335729143, delta=TOL)
-        self.assertAlmostEqual(norm_cdf(-3.2), 0.0006871379379158471, delta=1e-15)
-        self.assertAlmostEqual(norm_cdf(0.0), 0.5, delta=1e-15)
+        self.assertAlmostEqual(norm_ppf(0.0006871379379158471), -3.2, delta=1e-9)
+        self.assertAlmostEqual(norm_ppf(0.5), 0.0, delta=1e-15)
         with self.assertRaises(ValueError):
             norm_ppf(1.0)
 
@@ -106,12 +108,22 @@ class TestStats(TransactionCase):
         # pooled 4/84: expected buyers 40 * 4/84 = 1.904...
         self.assertAlmostEqual(problems[2][2], 40 * 4 / 84, delta=TOL)
 
-    def test_required_sample_size(self):
-        """10 % against 15 %, 95 % / 80 %: 685.597 -> 686 per group (Fleiss, no correction)."""
-        self.assertEqual(required_sample_size(0.10, 0.15), 686)
-        self.assertEqual(required_sample_size(0.05, 0.07), 2213)
-        with self.assertRaises(ValueError):
-            required_sample_size(0.1, 0.1)
+    def test_runnable_examples(self):
+        """The examples in the docstrings of the draw, the scoring and the state table hold."""
+        for module in (draw, scoring, states):
+            result = doctest.testmod(module)
+            self.assertGreater(result.attempted, 0)
+            self.assertEqual(result.failed, 0)
+
+    def test_state_table(self):
+        """Every state has its row; the groups other checks rely on."""
+        self.assertEqual(set(states.STATE_TABLE), {key for key, _label in states.STATES})
+        self.assertEqual(states.states_where('deletable'), ('draft', 'scored', 'cancel'))
+        self.assertEqual(states.states_where('planned'), ('testing', 'evaluated', 'rollout'))
+        self.assertEqual(states.states_where('enrols'), ('testing', 'rollout'))
+        self.assertEqual(states.states_where('learnt'), ('evaluated', 'rollout', 'done'))
+        self.assertEqual([states.STATE_TABLE[s].get('contact_group', 'test')
+                          for s in ('testing', 'rollout', 'done')], ['test', 'rollout', 'rollout'])
 
     def test_mean_difference_welch(self):
         """Welch t 1.4158332388241193 and standard error 5.536744672958577 (scipy)."""
@@ -155,13 +167,6 @@ class TestStats(TransactionCase):
             logistic_fit([0.5, 0.5, 0.5], [0, 1, 0])
         with self.assertRaisesRegex(ValueError, 'perfectly separated'):
             logistic_fit([0.1, 0.2, 0.8, 0.9], [0, 0, 1, 1])
-
-    def test_ntile_matches_postgresql(self):
-        self.assertEqual(ntile(12, 10), [1, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9, 10])
-        self.env.cr.execute("""
-            SELECT ntile(10) OVER (ORDER BY g) FROM generate_series(1, 23) g ORDER BY g
-        """)
-        self.assertEqual(ntile(23, 10), [row[0] for row in self.env.cr.fetchall()])
 
     def test_stratified_split(self):
         strata = {1: list(range(0, 40)), 2: list(range(100, 140)), 3: list(range(200, 221))}

@@ -10,6 +10,8 @@ from lxml import etree
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..lib.states import states_where
+
 try:
     import xlrd
 except ImportError:  # pragma: no cover - declared in external_dependencies
@@ -220,7 +222,7 @@ class CrmCampaignResultImport(models.TransientModel):
         campaign = self.campaign_id
         campaign.check_access_rights('read')
         campaign.check_access_rule('read')
-        if campaign.state not in ('testing', 'evaluated', 'rollout', 'done'):
+        if campaign.state not in states_where('contacted'):
             raise UserError(_("Results can be imported once the campaign has contacted "
                               "customers."))
         rows, datemode = self._read_rows()
@@ -229,7 +231,7 @@ class CrmCampaignResultImport(models.TransientModel):
         by_id = {target.id: target for target in targets}
         responses = self._response_codes()
         reasons = self._reason_index()
-        today = fields.Date.from_string(campaign._today())
+        today = fields.Date.from_string(self.env['crm.suite.clock']._today())
         seen = {}
         lines = []
         for number, cells in rows:

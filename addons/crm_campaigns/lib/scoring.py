@@ -1,4 +1,5 @@
-"""Score arithmetic and targeting, free of Odoo (numpy only).
+"""Score arithmetic and targeting, free of Odoo (numpy only). The features a variable can
+score on are listed once, in ``models/scoring_features.py``.
 
 A scoring model is a list of weighted variables. Each raw value is transformed into [0, 1]
 (``linear``: min-max normalised; ``log``: min-max normalised after ``log(1 + x)``;
@@ -7,6 +8,8 @@ inverted (lower raw values are better, e.g. recency). A missing value (no custom
 no date) transforms to 0. The score is ``100 * sum(w_i * t_i) / sum(w_i)``, so it lies in
 [0, 100] and each variable's points ``100 * w_i * t_i / sum(w_i)`` add up to it.
 """
+import json
+
 import numpy
 
 TRANSFORMS = ('linear', 'log', 'bucket', 'boolean')
@@ -122,3 +125,34 @@ def select_by_expected_profit(expected_profit, cost, eligible, budget, scores, i
         else:
             reason[index] = OVER_BUDGET
     return selected, reason
+
+
+def score_details(variable_ids, points, raws):
+    """The explanation of each row as JSON text: ``[[variable_id, raw, points], ...]``, the
+    values rounded to 6 decimals, ``null`` for a missing raw value.
+
+    Built one variable (column) at a time with ``'%.6f'``, the correctly rounded decimal text
+    that ``round(value, 6)`` converts back from: ``json.loads`` reads the same numbers as from
+    ``json.dumps`` of the rounded values (the text keeps trailing zeros), faster. Non-finite
+    values, which JSON has no number for, take the ``json.dumps`` way.
+
+    >>> score_details([7, 9], [[60.0, 0.5]], [[12.0, float('nan')]])
+    ['[[7, 12.000000, 60.000000], [9, null, 0.500000]]']
+    """
+    points = numpy.asarray(points, dtype=float)
+    raws = numpy.asarray(raws, dtype=float)
+    if not numpy.isfinite(points).all() or numpy.isinf(raws).any():
+        return [json.dumps([
+            [variable_id, None if raw != raw else round(raw, 6), round(point, 6)]
+            for variable_id, raw, point in zip(variable_ids, row_raw, row_points)])
+            for row_points, row_raw in zip(points.tolist(), raws.tolist())]
+    columns = []
+    for index, variable_id in enumerate(variable_ids):
+        known = '[%d, %%.6f, %%.6f]' % variable_id
+        missing = '[%d, null, %%.6f]' % variable_id
+        columns.append([known % (raw, point) if raw == raw else missing % point
+                        for raw, point in zip(raws[:, index].tolist(),
+                                              points[:, index].tolist())])
+    if not columns:
+        return ['[]'] * len(points)
+    return ['[' + ', '.join(parts) + ']' for parts in zip(*columns)]

@@ -2,11 +2,10 @@
 
 Everything a campaign decision rests on lives here: the two-proportion z-test and the
 confidence interval of the difference, the minimum-sample guard, the difference of means of
-invoiced margin, the logistic calibration of the score by maximum likelihood, and the
-seeded stratified draw of the test sample and the holdout.
+invoiced margin, the decision, and the logistic calibration of the score by maximum
+likelihood. The draw of the test sample and the holdout is in :mod:`.draw`.
 """
 import math
-import random
 from collections import namedtuple
 from statistics import NormalDist
 
@@ -19,11 +18,6 @@ ZTest = namedtuple('ZTest', [
 MeanDiff = namedtuple('MeanDiff', [
     'mean1', 'mean2', 'diff', 'se_diff', 'z', 'p_value', 'ci_low', 'ci_high', 'level'])
 LogisticFit = namedtuple('LogisticFit', ['intercept', 'slope', 'iterations', 'log_likelihood'])
-
-
-def norm_cdf(x):
-    """Standard normal distribution function, accurate in both tails (through erfc)."""
-    return 0.5 * math.erfc(-x / math.sqrt(2.0))
 
 
 def norm_ppf(p):
@@ -76,18 +70,6 @@ def minimum_sample_problems(x1, n1, x2, n2, min_size):
             if expected < 5.0:
                 problems.append(('expected', label, expected, 5))
     return problems
-
-
-def required_sample_size(p1, p2, level=0.95, power=0.8):
-    """Size of each group needed to detect ``p1`` against ``p2`` (two-sided, equal groups)."""
-    if p1 == p2:
-        raise ValueError("The two rates must differ.")
-    z_a = norm_ppf(0.5 + level / 2.0)
-    z_b = norm_ppf(power)
-    p_bar = (p1 + p2) / 2.0
-    root = z_a * math.sqrt(2.0 * p_bar * (1.0 - p_bar)) \
-        + z_b * math.sqrt(p1 * (1.0 - p1) + p2 * (1.0 - p2))
-    return int(math.ceil(root * root / (p1 - p2) ** 2))
 
 
 def mean_difference(n1, sum1, sumsq1, n2, sum2, sumsq2, level=0.95):
@@ -167,70 +149,13 @@ def logistic_fit(x, y, weights=None, max_iter=100, tol=1e-12):
     return LogisticFit(float(beta[0]), float(beta[1]), iteration, loglik)
 
 
-def ntile(count, buckets=10):
-    """Bucket (1 = first) of each of ``count`` ranked rows, as PostgreSQL's ``ntile``:
-    buckets differ in size by at most one, the first ones take the extra rows."""
-    size, extra = divmod(count, buckets)
-    result = []
-    for bucket in range(1, buckets + 1):
-        result.extend([bucket] * (size + (1 if bucket <= extra else 0)))
-    return result
-
-
-def _largest_remainder(sizes, share, room=None):
-    """Integer quotas per stratum summing to round(total * share) (half up), each the floor
-    or the ceiling of size * share and at most ``room``; the largest remainders get the
-    ceilings, ties in stratum order. Where ``room`` cuts a quota the others make it up."""
-    room = list(sizes) if room is None else list(room)
-    exact = [size * share for size in sizes]
-    floors = [int(math.floor(value + 1e-9)) for value in exact]
-    quotas = [min(value, cap) for value, cap in zip(floors, room)]
-    target = min(int(math.floor(sum(sizes) * share + 0.5 + 1e-9)), sum(room))
-    order = sorted(range(len(sizes)), key=lambda i: (-(exact[i] - floors[i]), i))
-    for ceiling_only in (True, False):
-        for i in order:
-            if sum(quotas) >= target:
-                break
-            limit = min(room[i], floors[i] + 1) if ceiling_only else room[i]
-            while quotas[i] < limit and sum(quotas) < target:
-                quotas[i] += 1
-    return quotas
-
-
-def stratified_split(strata, holdout_share, test_share, seed):
-    """Draw the holdout and the test sample from ``strata`` ({stratum: [ids]}).
-
-    Reproducible: each stratum's ids are sorted, then shuffled by ``random.Random`` seeded
-    with ``"<seed>:<stratum>"`` (string seeds are hashed with SHA-512, stable across runs and
-    Python versions). The first ids of each stratum form its holdout, the next its test
-    sample. Quotas follow the largest-remainder rule so each share is met in total.
-
-    :returns: ``{id: 'holdout' | 'test' | 'rollout'}``
-    """
-    keys = sorted(strata)
-    ordered = {}
-    for key in keys:
-        ids = sorted(strata[key])
-        random.Random('%s:%s' % (seed, key)).shuffle(ids)
-        ordered[key] = ids
-    sizes = [len(ordered[key]) for key in keys]
-    holdout = _largest_remainder(sizes, holdout_share)
-    test = _largest_remainder(sizes, test_share, [s - h for s, h in zip(sizes, holdout)])
-    groups = {}
-    for key, n_holdout, n_test in zip(keys, holdout, test):
-        for position, item in enumerate(ordered[key]):
-            if position < n_holdout:
-                groups[item] = 'holdout'
-            elif position < n_holdout + n_test:
-                groups[item] = 'test'
-            else:
-                groups[item] = 'rollout'
-    return groups
-
-
-def seeded_uniform(seed, item):
-    """A reproducible uniform number in [0, 1) for one item (win-back enrolments)."""
-    return random.Random('%s:enrol:%s' % (seed, item)).random()
+# the decisions and their reasons (codes returned by :func:`decide`, with their labels)
+DECISIONS = [('go', 'Go'), ('no_go', 'No-go'), ('inconclusive', 'Inconclusive')]
+DECISION_REASONS = [
+    ('sample', 'Sample too small'), ('not_significant', 'Difference not significant'),
+    ('negative', 'Significantly worse than the holdout'),
+    ('unprofitable', 'Margin uplift below the contact cost'),
+    ('profitable', 'Significant and profitable')]
 
 
 def decide(ztest, problems, margin_uplift, cost_per_contact):

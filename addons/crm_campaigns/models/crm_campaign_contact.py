@@ -1,0 +1,78 @@
+"""Contacting targets on their channels: one mass mailing to exactly the emailed targets,
+call activities for the salespeople, letters and call-centre files (printed or exported from
+the campaign).
+
+The call activities are created one by one in ``_schedule_calls``: the one place to change when
+the suite's shared set-based activities take over.
+"""
+from datetime import timedelta
+from html import escape
+
+from odoo import _, fields, models
+from odoo.exceptions import UserError
+
+from .crm_campaign_channel import CHANNEL_MEDIUMS
+
+
+# one capability of the campaign per file (see crm_campaign.py)
+class CrmCampaign(models.Model):
+    _inherit = 'crm.campaign'  # pylint: disable=consider-merging-classes-inherited
+
+    def _contact(self, targets, date):
+        """Contact ``targets`` on their channels: email through one mass mailing to exactly
+        them, call activities for the salespeople, letters and call-centre files to print or
+        export. The holdout can never get here."""
+        if targets.filtered(lambda t: t.target_group == 'holdout'):
+            raise UserError(_("The holdout is never contacted."))
+        if not targets:
+            return
+        self.env.cr.execute("""
+            UPDATE crm_campaign_target SET contacted_date = %s, window_start = %s
+             WHERE id = ANY(%s)
+        """, (date, date, targets.ids))
+        targets.invalidate_cache()
+        email = targets.filtered(lambda t: t.channel == 'email')
+        if email:
+            mailing = self._create_mailing(email)
+            self.env.cr.execute('UPDATE crm_campaign_target SET mailing_id = %s WHERE id = ANY(%s)',
+                                (mailing.id, email.ids))
+            targets.invalidate_cache()
+        phone = targets.filtered(lambda t: t.channel == 'phone')
+        if phone:
+            self._schedule_calls(phone, date)
+
+    def _create_mailing(self, targets):
+        partner_ids = sorted(targets.mapped('partner_id').ids)
+        sender = self.user_id.partner_id.email or self.company_id.email
+        values = {
+            'name': self.mail_subject or self.name,
+            'mailing_model_id': self.env.ref('base.model_res_partner').id,
+            'mailing_domain': repr([('id', 'in', partner_ids)]),
+            'campaign_id': self.utm_campaign_id.id,
+            'medium_id': self.env.ref(CHANNEL_MEDIUMS['email']).id,
+            'body_html': self.mail_body or '<p>%s</p>' % escape(self.offer_description or ''),
+            'reply_to_mode': 'email',
+        }
+        if sender:
+            formatted = '%s <%s>' % (self.user_id.name or self.company_id.name, sender)
+            values.update(email_from=formatted, reply_to=formatted)
+        mailing = self.env['mail.mass_mailing'].create(values)
+        mailing.put_in_queue()
+        return mailing
+
+    def _schedule_calls(self, targets, date):
+        call = self.env.ref('mail.mail_activity_data_call')
+        model = self.env['ir.model']._get('crm.campaign.target')
+        deadline = fields.Date.to_string(
+            fields.Date.from_string(date) + timedelta(days=self.call_due_days))
+        Activity = self.env['mail.activity']
+        for target in targets:
+            Activity.create({
+                'res_model_id': model.id,
+                'res_id': target.id,
+                'activity_type_id': call.id,
+                'summary': _("Campaign call: %s") % self.name,
+                'note': self.offer_description or False,
+                'date_deadline': deadline,
+                'user_id': target.user_id.id or self.user_id.id or self.env.uid,
+            })

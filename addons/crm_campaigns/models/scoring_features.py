@@ -1,0 +1,120 @@
+"""The registry of scoring features: every figure a scoring variable can score customers on,
+with its key, its label and how it is computed. Nothing else lists features: the variable's
+selection, its checks, the audience query (the loyalty figures it reads) and the scoring model's
+raw values all come from here. Add a feature by adding a row.
+
+A feature is computed for a whole audience at once: ``compute(model, frame, variable, ctx)``
+returns one raw value per row of ``frame`` (numpy, ``nan`` = missing), where ``model`` is the
+``crm.campaign.scoring.model``, ``frame`` the audience columns (see
+``crm.campaign._fetch_audience``), ``variable`` the ``crm.campaign.scoring.variable`` and
+``ctx`` a :class:`ScoringContext`.
+"""
+from collections import namedtuple
+
+import numpy
+
+Feature = namedtuple('Feature', ['key', 'label', 'compute', 'boolean', 'invert', 'needs'])
+Feature.__doc__ = """One scoring feature: ``boolean`` ones take only the yes/no transformation,
+``invert`` ones are better when lower (the variable's default), ``needs`` names the variable
+field holding the value it compares with (``None``: none)."""
+ScoringContext = namedtuple('ScoringContext', ['company', 'ref_date', 'exclude_campaign'])
+
+# The loyalty figures campaigns can score on, read as they are from crm.loyalty.value of the
+# campaign's company (partners without a value row have them missing: 0 points).
+LOYALTY_FIGURES = (
+    ('recency_days', 'Recency (days, from the loyalty review)'),
+    ('frequency', 'Frequency (invoices)'),
+    ('monetary', 'Monetary value'),
+    ('margin', 'Margin'),
+    ('profit', 'Profit after cost to serve'),
+    ('clv', 'Customer lifetime value'),
+    ('p_alive', 'Probability alive'),
+    ('tier_level', 'Loyalty class level'),
+    ('r_score', 'RFM recency score'),
+    ('f_score', 'RFM frequency score'),
+    ('m_score', 'RFM monetary score'),
+    ('attitude_score', 'Satisfaction (CSAT)'),
+)
+LOYALTY_FIGURE_KEYS = tuple(key for key, _label in LOYALTY_FIGURES)
+
+
+def _loyalty_figure(key):
+    def compute(model, frame, variable, ctx):
+        return frame[key].astype(float)
+    return compute
+
+
+def _days_since_purchase(model, frame, variable, ctx):
+    ref = numpy.datetime64(ctx.ref_date, 'D')
+    last = frame['last_invoice_date']
+    return numpy.where(numpy.isnat(last), numpy.nan,
+                       (ref - last).astype('timedelta64[D]').astype(float))
+
+
+def _bought_category(model, frame, variable, ctx):
+    return model._category_invoice_counts(frame['id'], ctx.company, ctx.ref_date, variable)
+
+
+def _open_complaints(model, frame, variable, ctx):
+    ids = frame['id']
+    open_ids = model.env['crm.loyalty.value']._unresolved_complaint_partner_ids(
+        ctx.company, ids.tolist())
+    return numpy.isin(ids, numpy.fromiter(open_ids, dtype=int, count=len(open_ids))) \
+        .astype(float)
+
+
+def _past_campaigns(feature):
+    def compute(model, frame, variable, ctx):
+        return model._past_campaign_counts(frame['id'], ctx.company, ctx.ref_date, feature,
+                                           ctx.exclude_campaign)
+    return compute
+
+
+def _value_is(column):
+    """Yes when the customer value's ``column`` equals the variable's value; missing without
+    a customer value row."""
+    def compute(model, frame, variable, ctx):
+        raw = (frame[column] == variable.match_value).astype(float)
+        raw[frame['has_value'] == 0] = numpy.nan
+        return raw
+    return compute
+
+
+def _city_is(model, frame, variable, ctx):
+    wanted = (variable.match_value or '').strip().lower()
+    return numpy.array([(city or '').strip().lower() == wanted for city in frame['city']],
+                       dtype=float)
+
+
+def _partner_is(column, field_name):
+    def compute(model, frame, variable, ctx):
+        return (frame[column] == variable[field_name].id).astype(float)
+    return compute
+
+
+FEATURES = tuple(
+    [Feature(key, label, _loyalty_figure(key), False, key == 'recency_days', None)
+     for key, label in LOYALTY_FIGURES] + [
+        Feature('days_since_purchase', 'Days since last purchase', _days_since_purchase,
+                False, True, None),
+        Feature('bought_category', 'Invoices in a product category', _bought_category,
+                False, False, 'category_id'),
+        Feature('open_complaints', 'Has open complaints', _open_complaints, True, False, None),
+        Feature('past_accepted', 'Past campaign acceptances', _past_campaigns('past_accepted'),
+                False, False, None),
+        Feature('past_contacts', 'Past campaign contacts', _past_campaigns('past_contacts'),
+                False, False, None),
+        Feature('segment_is', 'Loyalty segment is', _value_is('segment'), True, False,
+                'match_value'),
+        Feature('churn_risk_is', 'Churn risk is', _value_is('churn_risk'), True, False,
+                'match_value'),
+        Feature('city_is', 'City is', _city_is, True, False, 'match_value'),
+        Feature('country_is', 'Country is', _partner_is('country_id', 'country_id'), True,
+                False, 'country_id'),
+        Feature('industry_is', 'Industry is', _partner_is('industry_id', 'industry_id'), True,
+                False, 'industry_id'),
+    ])
+BY_KEY = {feature.key: feature for feature in FEATURES}
+# the selection of a scoring variable's feature, in registry order
+SELECTION = [(feature.key, feature.label) for feature in FEATURES]
+BOOLEAN_FEATURES = frozenset(feature.key for feature in FEATURES if feature.boolean)
