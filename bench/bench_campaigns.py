@@ -188,6 +188,7 @@ def scoring_setup(env, company):
         'scoring_model_id': model.id, 'budget': 10 ** 7, 'fixed_cost': 1000.0,
         'expected_margin': 80.0, 'margin_source': 'customer', 'seed': 11,
         'test_share': 50.0, 'holdout_share': 50.0,
+        'offer_description': '10 % off your next order',
         'channel_ids': [(0, 0, {'channel': 'email', 'cost_per_contact': 0.5, 'sequence': 1}),
                         (0, 0, {'channel': 'letter', 'cost_per_contact': 2.0, 'sequence': 2})],
     })

@@ -107,6 +107,7 @@ def test_class_complaint_cost_and_campaign_on_one_customer(books):
         'name': 'Thank-you (suite)', 'campaign_type': 'loyalty', 'market_id': market.id,
         'segment_id': segment.id, 'scoring_model_id': model.id, 'budget': 1000.0,
         'expected_margin': 100.0, 'seed': 7, 'min_sample': 1,
+        'offer_description': 'A gift with your next order.',
         'channel_ids': [(0, 0, {'channel': 'email', 'cost_per_contact': 2.5, 'sequence': 1})]})
     campaign.action_score()
     assert campaign.target_ids.mapped('partner_id') == big

@@ -42,6 +42,9 @@ class CrmCampaign(models.Model):
             self._schedule_calls(phone, date)
 
     def _create_mailing(self, targets):
+        refusal = self._requires_email_text()
+        if refusal:
+            raise UserError(refusal)
         partner_ids = sorted(targets.mapped('partner_id').ids)
         sender = self.user_id.partner_id.email or self.company_id.email
         values = {

@@ -4,6 +4,7 @@
 (``_check_transition`` here, ``lib.states.states_where`` elsewhere)."""
 from odoo import _, models
 from odoo.exceptions import UserError
+from odoo.tools import html2plaintext
 
 
 # one capability of the campaign per file (see crm_campaign.py)
@@ -14,8 +15,8 @@ class CrmCampaign(models.Model):
         """The steps of a campaign: ``{step: row}``, where a row gives the states it starts
         from (``from``), the state it ends in (``to``, ``None``: the step says), the refusal
         for any other state (``error``), refusals for some states (``early``: ``{state:
-        message}``) and a requirement checked once the state fits (``requires``: a method
-        returning a refusal or ``None``)."""
+        message}``) and the requirements checked once the state fits (``requires``: methods
+        returning a refusal or ``None``, in order)."""
         return {
             'score': {
                 'from': ('draft', 'scored'), 'to': 'scored',
@@ -24,6 +25,7 @@ class CrmCampaign(models.Model):
             'start_test': {
                 'from': ('scored',), 'to': 'testing',
                 'error': _("Score the campaign before starting its test."),
+                'requires': ('_requires_email_text',),
             },
             'evaluate': {
                 'from': ('testing',), 'to': 'evaluated',
@@ -38,7 +40,7 @@ class CrmCampaign(models.Model):
                 'early': dict.fromkeys(('draft', 'scored', 'testing'),
                                        _("Evaluate the test before rolling out.")),
                 'error': _("Only an evaluated campaign can be rolled out."),
-                'requires': '_requires_go',
+                'requires': ('_requires_go', '_requires_email_text'),
             },
             'done': {
                 'from': ('rollout',), 'to': 'done',
@@ -53,7 +55,7 @@ class CrmCampaign(models.Model):
                 'from': ('scored', 'cancel'), 'to': 'draft',
                 'error': _("Only a scored campaign that has contacted nobody goes back to "
                            "draft."),
-                'requires': '_requires_nobody_contacted',
+                'requires': ('_requires_nobody_contacted',),
             },
         }
 
@@ -67,9 +69,10 @@ class CrmCampaign(models.Model):
                 raise UserError(row['early'][campaign.state])
             if campaign.state not in row['from']:
                 raise UserError(row['error'])
-            refusal = row.get('requires') and getattr(campaign, row['requires'])(row)
-            if refusal:
-                raise UserError(refusal)
+            for requirement in row.get('requires', ()):
+                refusal = getattr(campaign, requirement)(row)
+                if refusal:
+                    raise UserError(refusal)
         return row and row['to']
 
     def _requires_go(self, row):
@@ -81,3 +84,13 @@ class CrmCampaign(models.Model):
 
     def _requires_nobody_contacted(self, row):
         return row['error'] if self.test_date else None
+
+    def _requires_email_text(self, row=None):
+        """A campaign that e-mails needs something to say: an empty e-mail would reach the
+        customers and stop Odoo's mass mailing queue for every other mailing."""
+        emails = 'email' in self.channel_ids.mapped('channel')
+        if emails and not (html2plaintext(self.mail_body or '').strip()
+                           or (self.offer_description or '').strip()):
+            return _("Campaign %s has no e-mail to send: write its e-mail text or its offer "
+                     "description first.") % self.name
+        return None

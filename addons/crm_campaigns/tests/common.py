@@ -133,6 +133,7 @@ class CampaignCase(SavepointCase):
             'expected_margin': 100.0,
             'seed': 20240301,
             'min_sample': 10,
+            'offer_description': '10 % off your next order',
             'channel_ids': [(0, 0, {'channel': 'email', 'cost_per_contact': 1.0,
                                     'sequence': 1}),
                             (0, 0, {'channel': 'phone', 'cost_per_contact': 5.0,

@@ -65,6 +65,27 @@ class TestChannels(CampaignCase):
         self.assertEqual(sent, set(test_partners.ids))
         self.assertFalse(sent & set(holdout_partners.ids))
 
+    def test_an_email_campaign_without_text_is_refused_before_anyone_is_contacted(self):
+        campaign = self.make_campaign(name='Silent', offer_description=False,
+                                      mail_body='<p><br></p>', channel_ids=[
+                                          (0, 0, {'channel': 'email', 'cost_per_contact': 0.5})])
+        campaign.sudo(self.manager).action_score()
+        message = ("Campaign Silent has no e-mail to send: write its e-mail text or its offer "
+                   "description first.")
+        with self.assertRaises(UserError) as caught:
+            campaign.sudo(self.manager).action_start_test()
+        self.assertEqual(caught.exception.name, message)
+        self.assertEqual(campaign.state, 'scored')
+        self.assertFalse(campaign.target_ids.filtered('contacted_date'))
+        self.assertFalse(campaign.target_ids.mapped('mailing_id'))
+        # the win-back enrolment contacts through the same door
+        with self.assertRaises(UserError) as caught:
+            campaign._create_mailing(campaign.target_ids[:1])
+        self.assertEqual(caught.exception.name, message)
+        campaign.sudo(self.manager).offer_description = 'A gift with your next order.'
+        campaign.sudo(self.manager).action_start_test()
+        self.assertEqual(campaign.state, 'testing')
+
     def test_letters_print_only_the_contacted_group(self):
         action = self.campaign.sudo(self.user).action_print_letters()
         self.assertEqual(action['report_name'], 'crm_campaigns.crm_campaign_letter_document')

@@ -64,6 +64,10 @@ tour.register('crm_campaigns_tour_test', {test: true}, [{
     trigger: '.o_notebook a:contains("Offer and Channels")',
     content: 'Choose the channels',
 }, {
+    trigger: 'textarea[name="offer_description"]',
+    content: 'Say what the customers are offered',
+    run: 'text 10 % off your next order',
+}, {
     trigger: '.o_field_widget[name="channel_ids"] .o_field_x2many_list_row_add > a',
     content: 'Add the email channel',
 }, {
