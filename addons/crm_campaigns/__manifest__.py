@@ -3,7 +3,7 @@
     'name': 'CRM Campaigns: Scored, Tested, Rolled Out, Paid For',
     'summary': 'Campaigns scored per market on customer value, tested on a sample against a '
                'no-contact holdout, rolled out and judged by invoiced margin',
-    'version': '11.0.1.0.0',
+    'version': '11.0.1.1.0',
     'category': 'Sales',
     'author': 'CRM Suite',
     'license': 'LGPL-3',

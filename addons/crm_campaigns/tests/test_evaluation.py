@@ -1,3 +1,6 @@
+import importlib.util
+import os
+
 from odoo.exceptions import AccessError, UserError
 
 from ..lib import stats
@@ -236,3 +239,43 @@ class TestEvaluation(CampaignCase):
             'variable_ids': [(0, 0, {'feature': 'frequency'})]})
         with self.assertRaisesRegex(UserError, "No evaluated campaign of this type"):
             other.sudo(self.manager).action_learn_calibration()
+
+
+class TestEvaluationMigration(CampaignCase):
+    """A database whose campaigns were evaluated when the figures were columns of the
+    campaign keeps them: the upgrade turns them into the campaign's evaluation record."""
+
+    def test_upgrade_turns_old_figures_into_an_evaluation(self):
+        path = os.path.join(os.path.dirname(os.path.dirname(__file__)),
+                            'migrations', '11.0.1.1.0', 'post-migrate.py')
+        spec = importlib.util.spec_from_file_location('crm_campaigns_post_migrate', path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        old = self.make_campaign(name='Evaluated before')
+        fresh = self.make_campaign(name='Never evaluated')
+        cr = self.env.cr
+        # the columns of the earlier version, as the upgrade finds them
+        cr.execute("""ALTER TABLE crm_campaign ADD COLUMN evaluation_date date,
+                      ADD COLUMN eval_test_size integer, ADD COLUMN eval_uplift float8,
+                      ADD COLUMN eval_margin_uplift numeric,
+                      ADD COLUMN decision_reason varchar, ADD COLUMN decision_note text""")
+        cr.execute("""UPDATE crm_campaign SET evaluation_date = '2024-05-01',
+                             eval_test_size = 120, eval_uplift = 0.125,
+                             eval_margin_uplift = 41.5, decision = 'go',
+                             decision_reason = 'profitable', decision_note = 'Go.'
+                       WHERE id = %s""", (old.id,))
+        migration.migrate(cr, '11.0.1.0.0')
+        (old | fresh).invalidate_cache()
+        evaluation = old.evaluation_id
+        self.assertEqual(old.evaluation_ids, evaluation)
+        self.assertEqual(
+            (evaluation.date, evaluation.company_id, evaluation.test_size, evaluation.uplift,
+             evaluation.margin_uplift, evaluation.decision, evaluation.decision_reason,
+             evaluation.decision_note, evaluation.confidence_level),
+            ('2024-05-01', old.company_id, 120, 0.125, 41.5, 'go', 'profitable', 'Go.', 95.0))
+        self.assertEqual((old.eval_test_size, old.decision_note), (120, 'Go.'))
+        self.assertFalse(fresh.evaluation_ids)
+        # run again (an upgrade retried): nothing doubles
+        migration.migrate(cr, '11.0.1.0.0')
+        self.assertEqual(len(self.env['crm.campaign.evaluation'].search(
+            [('campaign_id', '=', old.id)])), 1)
