@@ -1,5 +1,5 @@
 """Plain-Python computations of the module, testable without a database.
 
 One concept per file: RFM quintiles and segments, ABC classes, CLV formulas, BG/NBD and
-Gamma-Gamma models, class transitions, Iranian national ID.
+Gamma-Gamma models, tier transitions, Iranian national ID.
 """
