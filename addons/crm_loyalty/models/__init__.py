@@ -5,6 +5,7 @@ from . import crm_loyalty_tier
 from . import crm_loyalty_value
 from . import crm_loyalty_history
 from . import crm_loyalty_review
+from . import crm_loyalty_review_demo
 from . import res_partner
 from . import account_invoice
 from . import sale_order

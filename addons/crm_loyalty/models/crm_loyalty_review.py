@@ -4,7 +4,7 @@ This model drives the engine of :mod:`..lib.engine` (the call order and the file
 are in its docstring) and does what needs the database:
 
 1. **Fetch** -- one parameterised SQL aggregate over posted customer invoices and credit
-   notes (:data:`FIGURES_SQL`; the cost and margin of a line from :mod:`..lib.invoice_lines`),
+   notes (:mod:`..lib.figures`; the cost and margin of a line from :mod:`..lib.invoice_lines`),
    in company currency, per commercial partner; the population (:meth:`_population`); the
    hooks of the other addons (costs to serve, attitude, unresolved complaints) and the
    ladder's inputs; the customers' current rows.
@@ -37,7 +37,7 @@ from odoo.tools import DEFAULT_SERVER_DATE_FORMAT as DATE_FMT
 from odoo.addons.queue_job.job import job
 
 from ..lib import bgnbd, churn, clv, engine, rfm, tiers as tierlib
-from ..lib.bulk import INT_NULL, as_date as _as_date, int_array, array_literal
+from ..lib.bulk import INT_NULL, as_date as _as_date, int_array
 from ..lib.figures import FIGURES_SQL
 from ..lib.engine import WRITTEN_COLUMNS
 from ..lib.invoice_lines import DEFAULT_COST_SQL
@@ -469,45 +469,24 @@ class CrmLoyaltyReview(models.Model):
 
     # --- write --------------------------------------------------------------------------
     def _write_rows(self, company, c, run):
-        """COPY the computed rows into a temporary table, then update the rows that differ
-        and insert the new ones (raw SQL: one statement each instead of one per customer).
-        These statements get 64 MB of ``work_mem`` for their sorts and hashes (the default
-        4 MB spills those of tens of thousands of rows to disk); the setting is put back
-        after them."""
-        cr = self.env.cr
+        """The computed rows into crm_loyalty_value, set-based (``crm.suite.bulk._copy_write``:
+        one binary COPY, one UPDATE of the rows that differ, one INSERT of the new ones), then
+        the stored customer type of the rows whose computed type changed."""
         if not len(c):
             return
-        cr.execute("SHOW work_mem")
-        work_mem = cr.fetchone()[0]
-        cr.execute("SET LOCAL work_mem = '64MB'")
-        new_rows, params = self._stage_rows(c, run['date'])
-        assignments = ', '.join('%s = s.%s' % (col, col) for col in WRITTEN_COLUMNS)
-        targets = ', '.join('v.%s' % col for col in WRITTEN_COLUMNS if col != 'review_date')
-        sources = ', '.join('s.%s' % col for col in WRITTEN_COLUMNS if col != 'review_date')
-        cr.execute("""
-            UPDATE crm_loyalty_value v SET {assign}, write_uid = %s,
-                   write_date = now() at time zone 'UTC'
-              FROM crm_loyalty_value_stage s
-             WHERE v.id = s.id AND ({targets}) IS DISTINCT FROM ({sources})
-        """.format(assign=assignments, targets=targets, sources=sources), (self.env.uid,))
-        changed = cr.rowcount
-        # the new customers' rows straight from the COPY (a first review writes them all)
-        params = dict(params, company=company.id, uid=self.env.uid)
-        cr.execute("""
-            INSERT INTO crm_loyalty_value (partner_id, company_id, tier_locked, {cols},
-                                           create_uid, create_date, write_uid, write_date)
-            SELECT partner_id, %(company)s, false, {cols}, %(uid)s,
-                   now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
-              FROM ({new_rows}) s
-            RETURNING id, partner_id
-        """.format(cols=', '.join(WRITTEN_COLUMNS), new_rows=new_rows), params)
-        created = dict((pid, vid) for vid, pid in cr.fetchall())
-        changed += len(created)
+        columns = engine.written_columns(c, engine.day_number(run['date']))
+        changed, created = self.env['crm.suite.bulk']._copy_write(
+            'crm.loyalty.value', ['id', 'partner_id'] + WRITTEN_COLUMNS,
+            [np.where(c.value_id != 0, c.value_id, INT_NULL), c.partner_id] +
+            [columns[name] for name in WRITTEN_COLUMNS],
+            compare=[col for col in WRITTEN_COLUMNS if col != 'review_date'],
+            constants={'company_id': company.id, 'tier_locked': False},
+            returning='partner_id')
         c.value_id = np.array([vid or created.get(pid, 0) for vid, pid in
                                zip(c.value_id.tolist(), c.partner_id.tolist())],
                               dtype=np.int64)
         # customer type is a stored compute over a raw-written column
-        cr.execute("""
+        self.env.cr.execute("""
             UPDATE crm_loyalty_value SET customer_type = customer_type_computed,
                    customer_type_source = CASE customer_type_computed
                        WHEN 'mercenary' THEN %s WHEN 'defector' THEN %s END
@@ -517,40 +496,12 @@ class CrmLoyaltyReview(models.Model):
         """, (_('computed: discounts reach the mercenary share'),
               _('computed: lapsed after unresolved complaints'), company.id,
               int_array(c.partner_id.tolist())))
-        cr.execute("DROP TABLE crm_loyalty_value_stage, crm_loyalty_value_raw")
-        cr.execute("SELECT set_config('work_mem', %s, true)", (work_mem,))
         self.env['crm.loyalty.value'].invalidate_cache(
             fnames=WRITTEN_COLUMNS + ['customer_type', 'customer_type_source'])
         if run['id']:
-            cr.execute("UPDATE crm_loyalty_review SET changed_count = changed_count + %s "
-                       "WHERE id = %s", (changed, run['id']))
+            self.env.cr.execute("UPDATE crm_loyalty_review SET changed_count = changed_count "
+                                "+ %s WHERE id = %s", (changed, run['id']))
             self.invalidate_cache(fnames=['changed_count'])
-
-    def _stage_rows(self, c, date):
-        """The rows of ``c`` into the temporary table ``crm_loyalty_value_raw`` by binary COPY
-        (``crm.suite.bulk._copy_stage``). The rows of customers that have a value row go on
-        into ``crm_loyalty_value_stage`` (id, partner_id, WRITTEN_COLUMNS, typed as
-        crm_loyalty_value), to be compared.
-
-        :returns: ``(query, params)``: a SELECT of the new customers' rows (id NULL) with
-            the columns of the stage, for the INSERT into crm_loyalty_value.
-        """
-        cr = self.env.cr
-        columns = engine.written_columns(c, engine.day_number(date))
-        names = ['id', 'partner_id'] + WRITTEN_COLUMNS
-        sources = [np.where(c.value_id != 0, c.value_id, INT_NULL), c.partner_id] + \
-            [columns[name] for name in WRITTEN_COLUMNS]
-        cr.execute("DROP TABLE IF EXISTS crm_loyalty_value_stage")
-        typed, params = self.env['crm.suite.bulk']._copy_stage(
-            'crm.loyalty.value', 'crm_loyalty_value_raw', names, sources)
-        # column names: this module's constant WRITTEN_COLUMNS, never input
-        stage_sql = ("CREATE TEMP TABLE crm_loyalty_value_stage ON COMMIT DROP AS "
-                     "SELECT %s FROM crm_loyalty_value WITH NO DATA" % ', '.join(names))
-        cr.execute(stage_sql)  # pylint: disable=sql-injection
-        # INSERT casts int8 to int4, as the columns of the stage are
-        cr.execute("INSERT INTO crm_loyalty_value_stage (%s) %s WHERE r.c0 <> %%(null)s" % (
-            ', '.join(names), typed), params)  # pylint: disable=sql-injection
-        return typed + " WHERE r.c0 = %(null)s", params
 
     # --- notify -------------------------------------------------------------------------
     def _record_changes(self, company, c, changes, realtime, run):
@@ -599,27 +550,18 @@ class CrmLoyaltyReview(models.Model):
         self._notify(company, changes, tiers, c, index, metric_label, run)
 
     def _insert_history(self, rows):
-        """One INSERT for all history rows of a review (raw SQL: a review can change
-        thousands of tiers; the ORM would create them one by one)."""
+        """One INSERT for all history rows of a review (``crm.suite.bulk._insert_rows``: a
+        review can change thousands of tiers; the ORM would create them one by one)."""
         if not rows:
             return
-        columns = ['value_id', 'partner_id', 'company_id', 'date', 'from_tier_id', 'to_tier_id',
-                   'from_level', 'to_level', 'event', 'origin', 'review_id', 'metric',
-                   'metric_value', 'threshold', 'monetary', 'margin', 'frequency',
-                   'recency_days', 'rfm_cell']
-        types = ['int', 'int', 'int', 'date', 'int', 'int', 'int', 'int', 'varchar', 'varchar',
-                 'int', 'varchar', 'numeric', 'numeric', 'numeric', 'numeric', 'int', 'int',
-                 'varchar']
-        arrays = [array_literal(col, quote=(kind == 'varchar'))
-                  for col, kind in zip(zip(*rows), types)]
-        params = [self.env.uid, self.env.uid, self.env.uid] + arrays
-        self.env.cr.execute("""
-            INSERT INTO crm_loyalty_history ({cols}, user_id, create_uid, create_date,
-                                             write_uid, write_date)
-            SELECT u.*, %s, %s, now() at time zone 'UTC', %s, now() at time zone 'UTC'
-              FROM unnest({arrays}) AS u
-        """.format(cols=', '.join(columns),
-                   arrays=', '.join('%s::{}[]'.format(t) for t in types)), params)
+        self.env['crm.suite.bulk']._insert_rows('crm_loyalty_history', [
+            'value_id', 'partner_id', 'company_id', 'date', 'from_tier_id', 'to_tier_id',
+            'from_level', 'to_level', 'event', 'origin', 'review_id', 'metric', 'metric_value',
+            'threshold', 'monetary', 'margin', 'frequency', 'recency_days', 'rfm_cell',
+            'user_id',
+        ], ['int', 'int', 'int', 'date', 'int', 'int', 'int', 'int', 'varchar', 'varchar', 'int',
+            'varchar', 'numeric', 'numeric', 'numeric', 'numeric', 'int', 'int', 'varchar',
+            'int'], [row + (self.env.uid,) for row in rows])
         History = self.env['crm.loyalty.history']
         History.invalidate_cache(fnames=list(History._fields))
         self.env['crm.loyalty.value'].invalidate_cache(fnames=['history_ids'])
@@ -664,41 +606,6 @@ class CrmLoyaltyReview(models.Model):
         Bulk = self.env['crm.suite.bulk']
         Bulk._post_notes('res.partner', bodies)
         Bulk._create_activities('res.partner', activities)
-
-    # --- demo data ----------------------------------------------------------------------------
-    @api.model
-    def _demo_history(self, spec):
-        """Demo invoices: ``spec`` = ``[(partner_id, days_ago_of_last_purchase, purchases)]``,
-        purchases five days apart, 500 each, product cost 60 %; customers with three
-        purchases or more also bought 380 days before their last purchase."""
-        company = self.env.user.company_id
-        journal = self.env['account.invoice'].with_context(type='out_invoice')._default_journal()
-        product = self.env['product.product'].create({
-            'name': 'Loyalty demo goods', 'type': 'consu', 'list_price': 100.0,
-            'standard_price': 60.0})
-        account = product.categ_id.property_account_income_categ_id or \
-            journal.default_credit_account_id
-        today = self._today()
-        for partner_id, days_ago, purchases in spec:
-            offsets = [days_ago + 5 * k for k in range(purchases)]
-            if purchases >= 3:
-                offsets.append(days_ago + 380)
-            for offset in offsets:
-                invoice = self.env['account.invoice'].create({
-                    'partner_id': partner_id, 'type': 'out_invoice', 'journal_id': journal.id,
-                    'company_id': company.id,
-                    'date_invoice': fields.Date.to_string(
-                        today - timedelta(days=offset)),
-                    'invoice_line_ids': [(0, 0, {
-                        'product_id': product.id, 'name': product.name, 'quantity': 5,
-                        'price_unit': 100.0, 'account_id': account.id,
-                        'invoice_line_tax_ids': [(6, 0, [])]})],
-                })
-                invoice.action_invoice_open()
-
-    @api.model
-    def _demo_review(self):
-        return self.run_review(self.env.user.company_id, origin=_('Demo data'))
 
     # --- real-time upgrade, dry run --------------------------------------------------------
     @api.model

@@ -10,10 +10,16 @@ write many rows at once; its pure part, the encoders, is :mod:`..lib.bulk`. Call
 ``_copy_temp_table(table, columns)``
     A temporary table ``table`` (dropped at commit) with columns ``c0..cn`` typed from the
     arrays, filled by one binary COPY.
+``_insert_rows(table, columns, types, rows)``
+    One INSERT of ``rows`` (tuples) into ``table``, each column sent as one array literal of
+    its PostgreSQL type; the creation and write columns are filled as the ORM does.
 ``_copy_stage(model_name, raw_table, names, sources)``
     Values of fields of ``model_name`` (numbers, dates, booleans, text, NULLs) into the
     temporary ``raw_table`` by one binary COPY; returns the SELECT that gives them back typed
     as the model's columns, to INSERT or UPDATE from.
+``_copy_write(model_name, names, sources, compare, constants, returning)``
+    Rows of ``model_name`` written from columns: those with an id updated where a compared
+    column differs, the others inserted, both from one binary COPY.
 ``_post_notes(model_name, bodies)``
     A note on each record's chatter, ``bodies`` = ``{res_id: body}``: what ``message_post``
     writes, in one INSERT (records with a follower of notes still get ``message_post``).
@@ -70,6 +76,26 @@ class CrmSuiteBulk(models.AbstractModel):
                 for i, array in enumerate(columns))))
         cr.copy_expert("COPY %s FROM STDIN WITH (FORMAT binary)" % table,
                        io.BytesIO(self._copy_binary(columns)))
+
+    @api.model
+    def _insert_rows(self, table, columns, types, rows):
+        """Insert ``rows`` (tuples of ``columns``, None for NULL) into ``table`` in one
+        statement: each column is one array literal cast to its type of ``types`` ('int',
+        'numeric', 'date', 'varchar', ...) and unnested; ``create_uid``/``write_uid`` are the
+        current user, ``create_date``/``write_date`` now (UTC). ``table``, ``columns`` and
+        ``types`` come from code."""
+        if not rows:
+            return
+        arrays = [array_literal(col, quote=(kind == 'varchar'))
+                  for col, kind in zip(zip(*rows), types)]
+        query = """
+            INSERT INTO {table} ({cols}, create_uid, create_date, write_uid, write_date)
+            SELECT u.*, %s, now() at time zone 'UTC', %s, now() at time zone 'UTC'
+              FROM unnest({arrays}) AS u
+        """.format(table=table, cols=', '.join(columns),
+                   arrays=', '.join('%s::{}[]'.format(t) for t in types))
+        self.env.cr.execute(query,  # pylint: disable=sql-injection
+                            [self.env.uid, self.env.uid] + arrays)
 
     @api.model
     def _copy_stage(self, model_name, raw_table, names, sources):
@@ -135,6 +161,67 @@ class CrmSuiteBulk(models.AbstractModel):
             ', '.join('%s AS %s' % pair for pair in zip(expressions, names)), raw_table,
             ' '.join(joins))
         return query, params
+
+    @api.model
+    def _copy_write(self, model_name, names, sources, compare, constants, returning):
+        """Write rows of ``model_name`` set-based: ``names`` (``'id'`` first, then field
+        names) and ``sources`` (one column of values each, see :meth:`_copy_stage`; an id of
+        :data:`..lib.bulk.INT_NULL` for a new row) go to the server by one binary COPY; the
+        existing rows are updated, in one UPDATE, where one of the ``compare`` columns
+        differs (all columns but ``returning``, the rows' key, are written); the new rows
+        are inserted in one INSERT with the ``constants`` (``{column: value}``) added. The
+        statements get 64 MB of ``work_mem`` for their sorts and hashes (the default spills
+        those of tens of thousands of rows to disk); the setting is put back after them.
+
+        :returns: ``(count, created)``: rows updated or inserted, and ``{value of the column
+            returning: new id}`` of the inserted rows.
+        """
+        cr = self.env.cr
+        table = self.env[model_name]._table
+        raw, stage = table + '_raw', table + '_stage'
+        cr.execute("SHOW work_mem")
+        work_mem = cr.fetchone()[0]
+        cr.execute("SET LOCAL work_mem = '64MB'")
+        typed, params = self._copy_stage(model_name, raw, names, sources)
+        # identifiers: model tables and field names from code, never input
+        cr.execute("DROP TABLE IF EXISTS %s" % stage)  # pylint: disable=sql-injection
+        stage_sql = "CREATE TEMP TABLE %s ON COMMIT DROP AS SELECT %s FROM %s WITH NO DATA" % (
+            stage, ', '.join(names), table)
+        cr.execute(stage_sql)  # pylint: disable=sql-injection
+        # INSERT casts int8 to int4, as the columns of the stage are
+        cr.execute("INSERT INTO %s (%s) %s WHERE r.c0 <> %%(null)s" % (
+            stage, ', '.join(names), typed), params)  # pylint: disable=sql-injection
+        written = names[1:]
+        update_sql = """
+            UPDATE {table} v SET {assign}, write_uid = %s,
+                   write_date = now() at time zone 'UTC'
+              FROM {stage} s
+             WHERE v.id = s.id AND ({targets}) IS DISTINCT FROM ({sources})
+        """.format(table=table, stage=stage,
+                   assign=', '.join('%s = s.%s' % (col, col) for col in written
+                                    if col != returning),
+                   targets=', '.join('v.%s' % col for col in compare),
+                   sources=', '.join('s.%s' % col for col in compare))
+        cr.execute(update_sql, (self.env.uid,))  # pylint: disable=sql-injection
+        count = cr.rowcount
+        # the new rows straight from the COPY
+        params = dict(params, uid=self.env.uid, **{
+            'constant_%s' % col: value for col, value in constants.items()})
+        insert_sql = """
+            INSERT INTO {table} ({consts}{cols}, create_uid, create_date, write_uid,
+                                 write_date)
+            SELECT {values}{cols}, %(uid)s, now() at time zone 'UTC', %(uid)s,
+                   now() at time zone 'UTC'
+              FROM ({typed} WHERE r.c0 = %(null)s) s
+            RETURNING id, {returning}
+        """.format(table=table, cols=', '.join(written), typed=typed, returning=returning,
+                   consts=''.join('%s, ' % col for col in constants),
+                   values=''.join('%%(constant_%s)s, ' % col for col in constants))
+        cr.execute(insert_sql, params)  # pylint: disable=sql-injection
+        created = dict((key, new_id) for new_id, key in cr.fetchall())
+        cr.execute("DROP TABLE %s, %s" % (stage, raw))  # pylint: disable=sql-injection
+        cr.execute("SELECT set_config('work_mem', %s, true)", (work_mem,))
+        return count + len(created), created
 
     # --- chatter ---------------------------------------------------------------------------
     @api.model
