@@ -63,7 +63,10 @@ def qualified(value, eligible, tiers):
 def decide(current_id, value, eligible, tiers, pending_since, today, grace_days,
            locked=False, changed_on=None):
     """Next tier of one customer. ``tiers`` sorted by level ascending; dates are ``date``;
-    ``changed_on`` is the day the tier last changed."""
+    ``changed_on`` is the day the tier last changed.
+
+    The rule as written for one customer: the specification :func:`decide_many` (what the
+    review runs, for all customers at once) is tested against, case by case."""
     by_id = {tier.id: tier for tier in tiers}
     target = qualified(value, eligible, tiers)
     target_id = target.id if target else None
