@@ -18,6 +18,9 @@ The ABC classes form prefixes of the order, so they are summarised by two edges:
 """
 import numpy as np
 
+#: The ABC classes, with their labels.
+GRADES = [('A', 'A'), ('B', 'B'), ('C', 'C')]
+
 
 def _key(partner_id, revenue):
     return (-revenue, partner_id)

@@ -21,6 +21,11 @@ import numpy as np
 
 #: Attitude score from which attitude is high.
 ATTITUDE_HIGH = 0.6
+#: The loyalty types, with their labels.
+LOYALTY_TYPES = [
+    ('true', 'True loyalty'), ('latent', 'Latent loyalty'), ('spurious', 'Spurious loyalty'),
+    ('none', 'No loyalty'), ('unknown', 'Unknown (no attitude data)'),
+]
 #: Ladder rungs of high repeat patronage.
 HIGH_PATRONAGE = ('client', 'loyal', 'advocate')
 

@@ -33,6 +33,8 @@ import collections
 import numpy as np
 
 HIGH = 'high'
+#: The churn risks, with their labels.
+CHURN_RISKS = [('low', 'Low'), ('medium', 'Medium'), (HIGH, 'High')]
 
 #: The company's churn limits: P(alive) below ``high_p_alive`` / ``medium_p_alive``, gap
 #: ratio above ``high_gap`` / ``medium_gap``.

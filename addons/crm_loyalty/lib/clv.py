@@ -25,6 +25,8 @@ import numpy as np
 
 from . import bgnbd, gamma_gamma, rfm
 
+#: How a customer's CLV was computed, with the labels.
+CLV_METHODS = [('model', 'BG/NBD + Gamma-Gamma'), ('simple', 'Simple retention formula')]
 MIN_SEGMENT_BASE = 5
 WEEKS_PER_MONTH = 365.25 / 12 / 7
 DAYS_PER_WEEK = 7.0

@@ -9,6 +9,12 @@ Of the six types, two are computed; the others are set by hand on the customer v
   over mercenary.
 
 >>> import numpy as np
+
+#: The six customer types, with their labels (``mercenary`` and ``defector`` computed).
+CUSTOMER_TYPES = [
+    ('apostle', 'Apostle'), ('loyal', 'Loyal'), ('mercenary', 'Mercenary'),
+    ('hostage', 'Hostage'), ('defector', 'Defector'), ('saboteur', 'Saboteur'),
+]
 >>> types(frequency=np.array([3, 0, 2]), discount_share=np.array([0.4, 0.0, 0.5]),
 ...       mercenary_share=0.3, unresolved=np.array([False, True, True]),
 ...       buyer=np.array([True, True, True]),

@@ -22,8 +22,12 @@ from .attitude import ATTITUDE_HIGH
 
 #: Share of incentive-free repeat purchase days that makes a client loyal.
 LOYAL_INCENTIVE_FREE = 0.5
-#: The rungs, lowest first.
-STAGES = ('suspect', 'prospect', 'first_time', 'repeat', 'client', 'loyal', 'advocate')
+#: The rungs, lowest first, with their labels.
+STAGES = [
+    ('suspect', 'Suspect'), ('prospect', 'Prospect'), ('first_time', 'First-time buyer'),
+    ('repeat', 'Repeat buyer'), ('client', 'Client'), ('loyal', 'Loyal'),
+    ('advocate', 'Advocate'),
+]
 
 
 def incentive_free_rates(repeat_days, incentive_free_days):

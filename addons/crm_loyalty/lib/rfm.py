@@ -40,6 +40,12 @@ import numpy as np
 #: 2     hibernat.  hibernat.  at_risk    at_risk    cant_lose
 #: 1     lost       lost       at_risk    at_risk    cant_lose
 #: ====  =========  =========  =========  =========  =========
+#: The segments, with their labels.
+SEGMENTS = [
+    ('champions', 'Champions'), ('loyal', 'Loyal'), ('potential', 'Potential loyalist'),
+    ('new', 'New'), ('at_risk', 'At risk'), ('cant_lose', "Can't lose"),
+    ('hibernating', 'Hibernating'), ('lost', 'Lost'),
+]
 SEGMENT_GRID = {
     5: ('new', 'potential', 'potential', 'champions', 'champions'),
     4: ('new', 'potential', 'potential', 'loyal', 'loyal'),

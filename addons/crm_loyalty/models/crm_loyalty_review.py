@@ -282,6 +282,7 @@ class CrmLoyaltyReview(models.Model):
     # --- fetch --------------------------------------------------------------------------
     @api.model
     def _today(self):
+        """Today (``crm.suite.clock``) as a date."""
         return _as_date(self.env['crm.suite.clock']._today())
 
     @api.model
@@ -454,13 +455,14 @@ class CrmLoyaltyReview(models.Model):
         run = {'id': self.id or None, 'origin': self.origin or '', 'initial': self.initial,
                'date': _as_date(params['date'])}
         day = engine.day_number(run['date'])
+        settings = self._settings(company)
         customers = figures.aligned(partner_ids)
-        engine.compute(customers, params, self._settings(company), day,
+        engine.compute(customers, params, settings, day,
                        self._inputs(company, params, customers))
         changes = engine.decide_tiers(
             customers, self._company_tiers(company),
             self._current_rows(company, customers.partner_id.tolist()), day,
-            company.loyalty_grace_days, realtime)
+            settings.grace_days, realtime)
         if dry_run:
             return changes
         self._write_rows(company, customers, run)
@@ -518,7 +520,7 @@ class CrmLoyaltyReview(models.Model):
         keep = {tier_id: tier.keep_threshold for tier_id, tier in tiers.items()}
         metric_label = dict(self.env['res.company']._fields['loyalty_metric'].selection)[
             company.loyalty_metric]
-        counts = {'upgrade': 0, 'downgrade': 0, 'leave': 0, 'at_risk': 0}
+        counts = dict.fromkeys(tierlib.REVIEW_EVENTS, 0)
         positions = [index[change[0]] for change in changes]
         figures = [getattr(c, name)[positions].tolist() for name in (
             'qualification_value', 'monetary', 'margin', 'frequency', 'recency_days',

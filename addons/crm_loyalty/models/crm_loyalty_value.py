@@ -4,28 +4,15 @@ from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..lib import churn
+from ..lib.abc import GRADES as ABC_GRADES
+from ..lib.attitude import LOYALTY_TYPES
 from ..lib.bulk import array_literal, int_array
+from ..lib.churn import CHURN_RISKS
+from ..lib.clv import CLV_METHODS
+from ..lib.customer_type import CUSTOMER_TYPES
+from ..lib.ladder import STAGES as LADDER
+from ..lib.rfm import SEGMENTS
 
-SEGMENTS = [
-    ('champions', 'Champions'), ('loyal', 'Loyal'), ('potential', 'Potential loyalist'),
-    ('new', 'New'), ('at_risk', 'At risk'), ('cant_lose', "Can't lose"),
-    ('hibernating', 'Hibernating'), ('lost', 'Lost'),
-]
-CHURN_RISKS = [('low', 'Low'), ('medium', 'Medium'), ('high', 'High')]
-ABC_GRADES = [('A', 'A'), ('B', 'B'), ('C', 'C')]
-LADDER = [
-    ('suspect', 'Suspect'), ('prospect', 'Prospect'), ('first_time', 'First-time buyer'),
-    ('repeat', 'Repeat buyer'), ('client', 'Client'), ('loyal', 'Loyal'),
-    ('advocate', 'Advocate'),
-]
-LOYALTY_TYPES = [
-    ('true', 'True loyalty'), ('latent', 'Latent loyalty'), ('spurious', 'Spurious loyalty'),
-    ('none', 'No loyalty'), ('unknown', 'Unknown (no attitude data)'),
-]
-CUSTOMER_TYPES = [
-    ('apostle', 'Apostle'), ('loyal', 'Loyal'), ('mercenary', 'Mercenary'),
-    ('hostage', 'Hostage'), ('defector', 'Defector'), ('saboteur', 'Saboteur'),
-]
 PRICELIST_STATES = [
     ('applied', 'Applied'),
     ('own', 'Not applied: the customer has a pricelist of their own'),
@@ -33,7 +20,6 @@ PRICELIST_STATES = [
 ]
 #: Longest reason of a tier lock.
 LOCK_REASON_MAX = 2000
-CLV_METHODS = [('model', 'BG/NBD + Gamma-Gamma'), ('simple', 'Simple retention formula')]
 #: The figures of a customer value that campaigns can score customers on, as they are (one
 #: number per customer; missing for a customer without a value row in the company). Read
 #: it through :meth:`CrmLoyaltyValue._scoring_figures`.
