@@ -9,12 +9,6 @@ Of the six types, two are computed; the others are set by hand on the customer v
   over mercenary.
 
 >>> import numpy as np
-
-#: The six customer types, with their labels (``mercenary`` and ``defector`` computed).
-CUSTOMER_TYPES = [
-    ('apostle', 'Apostle'), ('loyal', 'Loyal'), ('mercenary', 'Mercenary'),
-    ('hostage', 'Hostage'), ('defector', 'Defector'), ('saboteur', 'Saboteur'),
-]
 >>> types(frequency=np.array([3, 0, 2]), discount_share=np.array([0.4, 0.0, 0.5]),
 ...       mercenary_share=0.3, unresolved=np.array([False, True, True]),
 ...       buyer=np.array([True, True, True]),
@@ -22,6 +16,12 @@ CUSTOMER_TYPES = [
 ['mercenary', 'defector', 'defector']
 """
 import numpy as np
+
+#: The six customer types, with their labels (``mercenary`` and ``defector`` computed).
+CUSTOMER_TYPES = [
+    ('apostle', 'Apostle'), ('loyal', 'Loyal'), ('mercenary', 'Mercenary'),
+    ('hostage', 'Hostage'), ('defector', 'Defector'), ('saboteur', 'Saboteur'),
+]
 
 
 def types(frequency, discount_share, mercenary_share, unresolved, buyer, risk):
