@@ -17,7 +17,8 @@ are in its docstring) and does what needs the database:
 4. **Notify** -- notes, activities and pricelists for the customers whose tier changed.
 
 Around it: the company's advisory lock, the jobs' bookkeeping and the real-time upgrade at
-invoice validation.
+invoice validation. No rule is computed here; what this file holds is SQL (fetches, lock) and
+the wording of the notes and messages, next to the Odoo calls they belong to.
 """
 import json
 import logging
