@@ -9,9 +9,17 @@ divided by the total revenue of customers with positive revenue. With cut-offs `
 * B when it is below ``b``,
 * C otherwise, and always when its revenue is zero or negative.
 
-The classes form prefixes of the order, so they are summarised by two edges: the sort key
+The ABC classes form prefixes of the order, so they are summarised by two edges: the sort key
 ``(-revenue, partner_id)`` of the last A and of the last B customer.
+
+>>> items = [(1, 2500.0), (2, 1800.0), (3, 800.0), (4, 500.0), (5, 250.0), (6, 0.0)]
+>>> classify([1, 2, 3, 4, 5, 6], [rev for _pid, rev in items], edges(items)).tolist()
+['A', 'A', 'A', 'B', 'C', 'C']
 """
+import numpy as np
+
+#: The ABC classes, with their labels.
+GRADES = [('A', 'A'), ('B', 'B'), ('C', 'C')]
 
 
 def _key(partner_id, revenue):
@@ -21,7 +29,7 @@ def _key(partner_id, revenue):
 def edges(items, a=0.80, b=0.95):
     """``(last_a_key, last_b_key)`` from ``items`` = iterable of ``(partner_id, revenue)``.
 
-    A key is ``None`` when no customer falls in that class.
+    A key is ``None`` when no customer gets that ABC class.
     """
     if not 0 < a <= b <= 1:
         raise ValueError("ABC cut-offs must satisfy 0 < A <= A+B <= 100 %")
@@ -40,14 +48,28 @@ def edges(items, a=0.80, b=0.95):
     return last_a, last_b
 
 
-def classify(partner_id, revenue, abc_edges):
-    """'A', 'B' or 'C' for one customer given :func:`edges`."""
-    if revenue <= 0:
-        return 'C'
-    key = _key(partner_id, revenue)
+def classify(partner_ids, revenue, abc_edges, buyer=None):
+    """The ABC class ('A', 'B' or 'C') of each customer given :func:`edges` (object array;
+    None where ``buyer`` is False: no purchase, no ABC class)."""
+    ids = np.asarray(partner_ids, dtype=np.int64)
+    revenue = np.asarray(revenue, dtype=float)
+    key = -revenue
+
+    def within(edge):  # (-revenue, partner_id) <= edge, as tuples compare
+        if not edge:
+            return np.zeros(len(ids), dtype=bool)
+        return (key < edge[0]) | ((key == edge[0]) & (ids <= edge[1]))
+
     last_a, last_b = abc_edges
-    if last_a is not None and key <= tuple(last_a):
-        return 'A'
-    if last_b is not None and key <= tuple(last_b):
-        return 'B'
-    return 'C'
+    positive = revenue > 0
+    grades = np.where(positive & within(last_a), 'A',
+                      np.where(positive & within(last_b), 'B', 'C')).astype(object)
+    if buyer is not None:
+        grades[~np.asarray(buyer, dtype=bool)] = None
+    return grades
+
+
+def revenue_shares(revenue, buyer, total):
+    """Each buyer's share of ``total`` (the revenue of the company's buyers); 0 for the
+    others and when the total is not positive."""
+    return np.where(buyer & (total > 0), revenue / (total if total > 0 else 1.0), 0.0)

@@ -14,9 +14,7 @@ most 10 units, as the likelihood is badly conditioned on raw weeks. Formulas (eq
 * P(alive) (Fader, Hardie & Lee 2008 note):
   ``1 / (1 + δ(x>0) a/(b+x-1) ((α+T)/(α+t_x))^(r+x))``;
 * expected purchases in the next ``t`` (10):
-  ``(a+b+x-1)/(a-1) [1 - ((α+T)/(α+T+t))^(r+x) 2F1(r+x, b+x; a+b+x-1; t/(α+T+t))] P(alive)``;
-* unconditional expected purchases in ``(0, t]`` (9):
-  ``(a+b-1)/(a-1) [1 - (α/(α+t))^r 2F1(r, b; a+b-1; t/(α+t))]``.
+  ``(a+b+x-1)/(a-1) [1 - ((α+T)/(α+T+t))^(r+x) 2F1(r+x, b+x; a+b+x-1; t/(α+T+t))] P(alive)``.
 """
 import numpy as np
 from scipy import optimize, special
@@ -73,13 +71,6 @@ def _terms(params, x, t_x, T, counts):
     a3[repeat] = (beta3[repeat] - special.betaln(a, b)
                   - (r + xr) * np.log(alpha + t_x[repeat]))
     return a1, a2, a3, log_alpha_T
-
-
-def log_likelihood(params, x, t_x, T):
-    """Log-likelihood of each customer (array)."""
-    x, t_x, T = _arrays(x, t_x, T)
-    a1, a2, a3, _log_alpha_T = _terms(params, x, t_x, T, _counts(x))
-    return a1 + np.logaddexp(a2, a3)
 
 
 def _objective(log_params, x, t_x, T, w, total, counts=None):
@@ -195,11 +186,3 @@ def expected_purchases(params, t, x, t_x, T):
     bad = ~np.isfinite(value) | (value < 0)
     value = np.where(bad, fallback, value)
     return value
-
-
-def unconditional_expected_purchases(params, t):
-    """Expected purchases of a new customer in ``(0, t]`` (equation 9)."""
-    r, alpha, a, b = params
-    a = _safe_a(a)
-    hyp = special.hyp2f1(r, b, a + b - 1, t / (alpha + t))
-    return float((a + b - 1) / (a - 1) * (1 - (alpha / (alpha + t)) ** r * hyp))

@@ -1,22 +1,5 @@
-"""PostgreSQL array literals, bound as one parameter each (``%s::int[]``, ``%s::varchar[]``).
+"""PostgreSQL array literals: the helpers of :mod:`.bulk`, under the name the addons of the
+suite have imported them by."""
+from .bulk import array_literal, int_array
 
-psycopg2 sends a Python list as ``ARRAY[1, 2, ...]``: one expression per element for
-PostgreSQL to parse (a quarter of a second for 70,000 ids). A literal is one constant.
-Used by crm_loyalty and by the addons that build on it.
-"""
-
-
-def int_array(ids):
-    """``ids`` (integers) as an array literal: ``'{1,2,3}'``; bind as ``%s::int[]``."""
-    return '{%s}' % ','.join(str(int(pid)) for pid in ids)
-
-
-def array_literal(values, quote=False):
-    """``values`` as an array literal, None as NULL; text is quoted and escaped when
-    ``quote`` (bind as ``%s::varchar[]``), numbers and dates are written as ``str`` gives."""
-    if quote:
-        items = ('NULL' if v is None else
-                 '"%s"' % str(v).replace('\\', '\\\\').replace('"', '\\"') for v in values)
-    else:
-        items = ('NULL' if v is None else str(v) for v in values)
-    return '{%s}' % ','.join(items)
+__all__ = ['array_literal', 'int_array']

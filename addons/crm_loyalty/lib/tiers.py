@@ -1,27 +1,52 @@
-"""Loyalty class transitions: qualification, hysteresis, grace period, one step down.
+"""Tier transitions: qualification, hysteresis, grace period, one step down.
 
-Classes of a company, ordered by level, each with a qualifying ``threshold`` and a lower
-``keep`` threshold over one metric. A customer is *eligible* only with at least one purchase
+A tier is a loyalty class of the interface. Tiers of a company, ordered by level, each with
+a qualifying ``threshold`` and a lower ``keep`` threshold over one metric (the company's
+qualification metric, :func:`qualification_values`). A customer is *eligible* only with at least one purchase
 in the window; a value meets a threshold when ``value >= threshold``.
 
-* qualified class: the highest class whose threshold the value meets (none if not eligible);
-* upgrade at once when the qualified class is above the current one (or the customer has no
-  class yet);
-* the current class is kept while the value meets its keep threshold; then a grace period
+* qualified tier: the highest tier whose threshold the value meets (none if not eligible);
+* upgrade at once when the qualified tier is above the current one (or the customer has no
+  tier yet);
+* the current tier is kept while the value meets its keep threshold; then a grace period
   starts (the retention warning);
-* when the grace period has run out, each review lowers the class by one level (never below
-  the qualified class, down to no class), until the value meets the keep threshold of the
-  class reached again; at most one step per review day, so a second review on the same day
+* when the grace period has run out, each review lowers the tier by one level (never below
+  the qualified tier, down to none), until the value meets the keep threshold of the
+  tier reached again; at most one step per review day, so a second review on the same day
   changes nothing;
-* a locked class never changes (the qualified class is still reported).
+* a locked tier never changes (the qualified tier is still reported).
 """
 import collections
+
+import numpy as np
 
 Tier = collections.namedtuple('Tier', 'id level threshold keep')
 Decision = collections.namedtuple('Decision', 'tier_id qualified_id pending_since event')
 
-#: events: 'upgrade' (includes entering the programme), 'downgrade', 'leave' (lost the last
-#: class), 'at_risk' (grace period started), 'recovered' (back above keep), None
+#: Events of a customer's tier history, with their labels (the history's and the review
+#: preview's selection): 'upgrade' (includes entering the programme), 'downgrade', 'leave'
+#: (lost the last tier), 'at_risk' (grace period started), 'lock' and 'unlock' (by hand).
+HISTORY_EVENTS = [
+    ('upgrade', 'Upgrade'), ('downgrade', 'Downgrade'), ('leave', 'Left the programme'),
+    ('lock', 'Locked'), ('unlock', 'Unlocked'), ('at_risk', 'Downgrade risk'),
+]
+#: The events a review records (:func:`decide` also returns 'recovered', back above keep,
+#: which is not recorded, and None).
+REVIEW_EVENTS = ('upgrade', 'downgrade', 'leave', 'at_risk')
+
+
+def qualification_values(metric, rfm_score, frequency, monetary, margin):
+    """The value compared with the thresholds: the company's ``metric`` ('score',
+    'frequency', 'monetary' or 'margin'), amounts rounded to cents.
+
+    >>> qualification_values('margin', None, None, None, np.array([10.005, 3.0])).tolist()
+    [10.01, 3.0]
+    """
+    if metric == 'score':
+        return rfm_score.astype(float)
+    if metric == 'frequency':
+        return frequency.astype(float)
+    return np.round({'monetary': monetary, 'margin': margin}[metric].astype(float), 2)
 
 
 def qualified(value, eligible, tiers):
@@ -37,8 +62,11 @@ def qualified(value, eligible, tiers):
 
 def decide(current_id, value, eligible, tiers, pending_since, today, grace_days,
            locked=False, changed_on=None):
-    """Next class of one customer. ``tiers`` sorted by level ascending; dates are ``date``;
-    ``changed_on`` is the day the class last changed."""
+    """Next tier of one customer. ``tiers`` sorted by level ascending; dates are ``date``;
+    ``changed_on`` is the day the tier last changed.
+
+    The rule as written for one customer: the specification :func:`decide_many` (what the
+    review runs, for all customers at once) is tested against, case by case."""
     by_id = {tier.id: tier for tier in tiers}
     target = qualified(value, eligible, tiers)
     target_id = target.id if target else None
@@ -75,6 +103,7 @@ def _step_down(current, target, tiers, eligible, value, pending_since):
 
 #: event codes of :func:`decide_many`
 EVENTS = (None, 'upgrade', 'downgrade', 'leave', 'at_risk', 'recovered')
+UPGRADE, RECOVERED = 1, 5
 
 
 def decide_many(current_ids, values, eligible, tiers, pending_days, today_day, grace_days,
@@ -86,7 +115,6 @@ def decide_many(current_ids, values, eligible, tiers, pending_days, today_day, g
     :returns: ``(tier_ids, qualified_ids, pending_days, event_codes)`` arrays, events coded
         as indexes into :data:`EVENTS`.
     """
-    import numpy as np
     current_ids = np.asarray(current_ids, dtype=np.int64)
     values = np.asarray(values, dtype=float)
     eligible = np.asarray(eligible, dtype=bool)
@@ -132,9 +160,9 @@ def decide_many(current_ids, values, eligible, tiers, pending_days, today_day, g
     tier_out[upgrade] = ids[target[upgrade]]
     event[upgrade] = 1
     decided |= upgrade
-    no_class = ~decided & ~has_current
-    tier_out[no_class] = 0
-    decided |= no_class
+    no_tier = ~decided & ~has_current
+    tier_out[no_tier] = 0
+    decided |= no_tier
     kept = ~decided & eligible & (values >= keep[current])
     event[kept & pending] = 5
     decided |= kept

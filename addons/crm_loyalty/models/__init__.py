@@ -5,9 +5,11 @@ from . import crm_loyalty_tier
 from . import crm_loyalty_value
 from . import crm_loyalty_history
 from . import crm_loyalty_review
+from . import crm_loyalty_review_demo
 from . import res_partner
 from . import account_invoice
 from . import sale_order
+from . import crm_suite_bulk
 from . import mail_activity
 from . import ir_sequence
 from . import queue_job

@@ -17,7 +17,7 @@ class AccountInvoice(models.Model):
 
     @api.multi
     def invoice_validate(self):
-        """Real-time upgrade: customers whose validated invoices meet a higher class move up
+        """Real-time upgrade: customers whose validated invoices meet a higher tier move up
         at once (one set-based re-evaluation per company)."""
         result = super().invoice_validate()
         self._loyalty_realtime_upgrade()

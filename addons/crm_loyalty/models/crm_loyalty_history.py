@@ -1,13 +1,10 @@
 from odoo import fields, models
 
-EVENTS = [
-    ('upgrade', 'Upgrade'), ('downgrade', 'Downgrade'), ('leave', 'Left the programme'),
-    ('lock', 'Locked'), ('unlock', 'Unlocked'), ('at_risk', 'Downgrade risk'),
-]
+from ..lib.tiers import HISTORY_EVENTS
 
 
 class CrmLoyaltyHistory(models.Model):
-    """One class change (or lock, or downgrade warning) with the figures that caused it."""
+    """One tier change (or lock, or downgrade warning) with the figures that caused it."""
 
     _name = 'crm.loyalty.history'
     _description = 'Loyalty Class History'
@@ -24,7 +21,7 @@ class CrmLoyaltyHistory(models.Model):
     to_tier_id = fields.Many2one('crm.loyalty.tier', 'To', ondelete='set null')
     from_level = fields.Integer()
     to_level = fields.Integer()
-    event = fields.Selection(EVENTS, required=True)
+    event = fields.Selection(HISTORY_EVENTS, required=True)
     origin = fields.Char(help="What made the change: a review, an invoice, a person.")
     review_id = fields.Many2one('crm.loyalty.review', ondelete='set null')
     metric = fields.Char()

@@ -12,13 +12,13 @@ DEFAULT_TIERS = [
 
 
 class CrmLoyaltyTier(models.Model):
-    """A loyalty class (tier). Higher ``level`` is better; other addons read ``level`` and
-    ``service_priority`` (complaint SLAs) and never the name.
+    """A tier (a loyalty class of the interface). Higher ``level`` is better; other addons
+    read ``level`` and ``service_priority`` (complaint SLAs) and never the name.
 
-    A customer qualifies when the company's metric meets ``threshold`` and keeps the class
+    A customer qualifies when the company's metric meets ``threshold`` and keeps the tier
     while it meets ``keep_threshold`` (hysteresis). Within a company, thresholds rise with
-    the level and each keep threshold lies between the class's own threshold and the
-    threshold of the class below, so the bands never overlap.
+    the level and each keep threshold lies between the tier's own threshold and the
+    threshold of the tier below, so the bands never overlap.
     """
 
     _name = 'crm.loyalty.tier'
@@ -98,7 +98,7 @@ class CrmLoyaltyTier(models.Model):
 
     @api.model
     def _ensure_default_tiers(self, company):
-        """Give ``company`` the four default classes when it has none."""
+        """Give ``company`` the four default tiers when it has none."""
         if self.sudo().with_context(active_test=False).search_count(
                 [('company_id', '=', company.id)]):
             return

@@ -1,41 +1,30 @@
-from email.utils import formataddr
-
 from collections import defaultdict
 
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..lib import churn
-from ..lib.sql import array_literal, int_array
+from ..lib.abc import GRADES as ABC_GRADES
+from ..lib.attitude import LOYALTY_TYPES
+from ..lib.bulk import array_literal, int_array
+from ..lib.churn import CHURN_RISKS
+from ..lib.clv import CLV_METHODS
+from ..lib.customer_type import CUSTOMER_TYPES
+from ..lib.ladder import STAGES as LADDER
+from ..lib.rfm import SEGMENTS
 
-SEGMENTS = [
-    ('champions', 'Champions'), ('loyal', 'Loyal'), ('potential', 'Potential loyalist'),
-    ('new', 'New'), ('at_risk', 'At risk'), ('cant_lose', "Can't lose"),
-    ('hibernating', 'Hibernating'), ('lost', 'Lost'),
-]
-CHURN_RISKS = [('low', 'Low'), ('medium', 'Medium'), ('high', 'High')]
-ABC_CLASSES = [('A', 'A'), ('B', 'B'), ('C', 'C')]
-LADDER = [
-    ('suspect', 'Suspect'), ('prospect', 'Prospect'), ('first_time', 'First-time buyer'),
-    ('repeat', 'Repeat buyer'), ('client', 'Client'), ('loyal', 'Loyal'),
-    ('advocate', 'Advocate'),
-]
-LOYALTY_TYPES = [
-    ('true', 'True loyalty'), ('latent', 'Latent loyalty'), ('spurious', 'Spurious loyalty'),
-    ('none', 'No loyalty'), ('unknown', 'Unknown (no attitude data)'),
-]
-CUSTOMER_TYPES = [
-    ('apostle', 'Apostle'), ('loyal', 'Loyal'), ('mercenary', 'Mercenary'),
-    ('hostage', 'Hostage'), ('defector', 'Defector'), ('saboteur', 'Saboteur'),
-]
 PRICELIST_STATES = [
     ('applied', 'Applied'),
     ('own', 'Not applied: the customer has a pricelist of their own'),
     ('none', 'The class has no pricelist'),
 ]
-#: Longest reason of a class lock.
+#: Longest reason of a tier lock.
 LOCK_REASON_MAX = 2000
-CLV_METHODS = [('model', 'BG/NBD + Gamma-Gamma'), ('simple', 'Simple retention formula')]
+#: The figures of a customer value that campaigns can score customers on, as they are (one
+#: number per customer; missing for a customer without a value row in the company). Read
+#: it through :meth:`CrmLoyaltyValue._scoring_figures`.
+SCORING_FIGURES = ('recency_days', 'frequency', 'monetary', 'margin', 'profit', 'clv',
+                   'p_alive', 'tier_level', 'r_score', 'f_score', 'm_score', 'attitude_score')
 
 
 class CrmLoyaltyValue(models.Model):
@@ -54,7 +43,7 @@ class CrmLoyaltyValue(models.Model):
     # Indexes: the unique (partner_id, company_id) index serves lookups by partner; the
     # segment-like columns below (a handful of values each, filters that match 5-60 % of
     # the rows) have none: PostgreSQL scans the table for them either way, and a first
-    # review writes every row through each index (0.15 s per index at 70,000 rows).
+    # review would write every row through each index.
     partner_id = fields.Many2one('res.partner', required=True, ondelete='cascade',
                                  string='Customer')
     company_id = fields.Many2one('res.company', required=True, index=True, ondelete='cascade')
@@ -62,7 +51,7 @@ class CrmLoyaltyValue(models.Model):
     user_id = fields.Many2one(related='partner_id.user_id', string='Salesperson',
                               readonly=True)
     review_date = fields.Date(readonly=True, help="Date of the review that wrote the figures.")
-    # class
+    # tier
     tier_id = fields.Many2one('crm.loyalty.tier', string='Class', index=True,
                               ondelete='set null')
     tier_level = fields.Integer(related='tier_id.level', store=True, readonly=True)
@@ -105,7 +94,7 @@ class CrmLoyaltyValue(models.Model):
     cost_to_serve_detail = fields.Text(readonly=True)
     profit = fields.Monetary(readonly=True)
     ideal_index = fields.Float('Profit per Unit of Cost', readonly=True, digits=(16, 4))
-    abc_class = fields.Selection(ABC_CLASSES, 'ABC', readonly=True)
+    abc_class = fields.Selection(ABC_GRADES, 'ABC', readonly=True)
     revenue_share = fields.Float(readonly=True, digits=(16, 6))
     # CLV and churn
     clv = fields.Monetary(string='CLV', readonly=True)
@@ -159,8 +148,7 @@ class CrmLoyaltyValue(models.Model):
     def init(self):
         """Half of each page left free: a review rewrites most rows every day (recency moves),
         and an updated row that fits on its page is a heap-only tuple, which touches none of
-        the indexes (the next-day review's UPDATE of 67,000 rows: 1.07 s at the default
-        fill, 0.55 s at half)."""
+        the indexes, which makes the next-day review's UPDATE cheaper."""
         self.env.cr.execute("ALTER TABLE crm_loyalty_value SET (fillfactor = 50)")
 
     @api.depends('customer_type_manual', 'customer_type_computed')
@@ -180,6 +168,12 @@ class CrmLoyaltyValue(models.Model):
                 value.customer_type_source = False
 
     # --- hooks for the other addons --------------------------------------------------------
+    @api.model
+    def _scoring_figures(self):
+        """The figures campaigns can score customers on (:data:`SCORING_FIGURES`): field
+        names of this model, numbers. Extend with ``super()`` to offer more."""
+        return SCORING_FIGURES
+
     @api.model
     def _cost_to_serve_extra(self, company, partner_ids, date_from, date_to):
         """Costs other addons add to the cost to serve, in company currency.
@@ -229,73 +223,19 @@ class CrmLoyaltyValue(models.Model):
 
     @api.model
     def _note_sender(self):
-        """``email_from`` of the notes the current user logs."""
-        user = self.env.user
-        sender = user.email or user.company_id.email
-        return formataddr((user.name, sender)) if sender else user.name
+        """``email_from`` of the notes the current user logs (``crm.suite.bulk``)."""
+        return self.env['crm.suite.bulk']._note_sender()
 
     @api.model
     def _post_note(self, partner, body):
-        """Log a note on the partner's chatter as the current user (no e-mail is sent, so a
-        user without an e-mail address can do it too)."""
-        partner.sudo().message_post(body=body, subtype='mail.mt_note', message_type='comment',
-                                    author_id=self.env.user.partner_id.id,
-                                    email_from=self._note_sender())
+        """Log a note on the partner's chatter as the current user (``crm.suite.bulk``)."""
+        self.env['crm.suite.bulk']._post_note(partner, body)
 
     @api.model
     def _post_notes(self, bodies):
-        """:meth:`_post_note` on many partners at once: ``bodies`` is ``{partner_id: body}``.
-
-        ``message_post`` writes one message at a time, with some 70 queries each. A note
-        notifies only the followers subscribed to notes: the partners that have such a
-        follower get ``message_post``; for the others, one INSERT writes the rows
-        ``message_post`` would write, with the record names, reply-to addresses, message ids
-        and sanitised bodies computed by the ORM's own methods, in batch.
-        """
-        if not bodies:
-            return
-        cr = self.env.cr
-        author = self.env.user.partner_id
-        note = self.env.ref('mail.mt_note')
-        cr.execute("""
-            SELECT DISTINCT f.res_id FROM mail_followers f
-              JOIN mail_followers_mail_message_subtype_rel s ON s.mail_followers_id = f.id
-             WHERE f.res_model = 'res.partner' AND f.res_id = ANY(%s::int[])
-               AND s.mail_message_subtype_id = %s AND f.partner_id IS DISTINCT FROM %s
-        """, (int_array(list(bodies)), note.id, author.id))
-        followed = set(row[0] for row in cr.fetchall())
-        Partner = self.env['res.partner'].sudo()
-        for partner_id in sorted(followed):
-            self._post_note(Partner.browse(partner_id), bodies[partner_id])
-        ids = sorted(set(bodies) - followed)
-        if not ids:
-            return
-        email_from = self._note_sender()
-        names = dict(Partner.browse(ids).name_get())
-        reply_to = Partner.message_get_reply_to(ids, default=email_from)
-        Message = self.env['mail.message'].sudo()
-        body = Message._fields['body']
-        cr.execute("""
-            INSERT INTO mail_message (model, res_id, record_name, body, reply_to, message_id,
-                                      message_type, subtype_id, author_id, email_from, date,
-                                      create_uid, create_date, write_uid, write_date)
-            SELECT 'res.partner', u.res_id, u.record_name, u.body, u.reply_to, u.message_id,
-                   'comment', %(subtype)s, %(author)s, %(email_from)s, %(now)s,
-                   %(uid)s, %(now)s, %(uid)s, %(now)s
-              FROM unnest(%(ids)s::int[], %(names)s::varchar[], %(bodies)s::text[],
-                          %(reply_to)s::varchar[], %(message_ids)s::varchar[])
-                   AS u(res_id, record_name, body, reply_to, message_id)
-        """, {
-            'subtype': note.id, 'author': author.id, 'email_from': email_from,
-            'now': fields.Datetime.now(), 'uid': Message.env.uid, 'ids': int_array(ids),
-            'names': array_literal([names[pid] for pid in ids], quote=True),
-            'bodies': array_literal([body.convert_to_column(bodies[pid], Message)
-                                     for pid in ids], quote=True),
-            'reply_to': array_literal([reply_to[pid] for pid in ids], quote=True),
-            'message_ids': array_literal([Message._get_message_id(
-                {'model': 'res.partner', 'res_id': pid}) for pid in ids], quote=True),
-        })
-        Partner.browse(ids).invalidate_cache(fnames=['message_ids'])
+        """Notes on many partners' chatter at once, ``bodies`` = ``{partner_id: body}``,
+        set-based (``crm.suite.bulk._post_notes``)."""
+        self.env['crm.suite.bulk']._post_notes('res.partner', bodies)
 
     @api.model
     def _check_manager(self):
@@ -323,7 +263,7 @@ class CrmLoyaltyValue(models.Model):
             raise UserError(_("The class of %s is not locked.") % self.partner_id.display_name)
         self.sudo().write({'tier_locked': False, 'lock_reason': False})
         self.env['crm.loyalty.history'].sudo().create({
-            'value_id': self.id, 'date': fields.Date.context_today(self),
+            'value_id': self.id, 'date': self.env['crm.suite.clock']._today(),
             'from_tier_id': self.tier_id.id, 'to_tier_id': self.tier_id.id,
             'event': 'unlock', 'origin': _('Unlocked by %s') % self.env.user.name,
         })
@@ -332,8 +272,8 @@ class CrmLoyaltyValue(models.Model):
         return True
 
     def lock_tier(self, tier, reason):
-        """Lock the class of these customers to ``tier`` (a class or its id; empty for no
-        class) with a reason (both required)."""
+        """Lock the tier of these customers to ``tier`` (a tier or its id; empty for no
+        tier) with a reason (both required)."""
         self._check_manager()
         self._check_exists()
         Tier = self.env['crm.loyalty.tier']
@@ -351,7 +291,7 @@ class CrmLoyaltyValue(models.Model):
                             % LOCK_REASON_MAX)
         if tier and (tier.sudo().company_id - self.mapped('company_id')):
             raise UserError(_("The class %s belongs to another company.") % tier.sudo().name)
-        today = fields.Date.context_today(self)
+        today = self.env['crm.suite.clock']._today()
         for value in self:
             previous = value.tier_id
             value.sudo().write({'tier_id': tier.id, 'tier_locked': True,
@@ -386,7 +326,7 @@ class CrmLoyaltyValue(models.Model):
 
     # --- pricelist --------------------------------------------------------------------------
     def _apply_pricelists(self):
-        """Make each customer's class pricelist its pricelist in the row's company, but never
+        """Make each customer's tier pricelist its pricelist in the row's company, but never
         replace a pricelist of the customer's own: only one the programme set itself (held in
         ``pricelist_set_id``) is replaced or given back.
 
@@ -412,12 +352,12 @@ class CrmLoyaltyValue(models.Model):
              ORDER BY v.id, p.id
         """, (field_id, int_array(self.ids)))
         rows, members = {}, defaultdict(list)
-        for vid, company_id, class_id, set_id, pid, main, prop_id, ref in cr.fetchall():
-            rows[vid] = (company_id, class_id, set_id)
+        for vid, company_id, tier_pricelist, set_id, pid, main, prop_id, ref in cr.fetchall():
+            rows[vid] = (company_id, tier_pricelist, set_id)
             own = int(ref.split(',')[1]) if ref else None
             members[vid].append((pid, main, prop_id, own))
         defaults, delete, insert, status = {}, [], defaultdict(list), []
-        for vid, (company_id, class_id, set_id) in rows.items():
+        for vid, (company_id, tier_pricelist, set_id) in rows.items():
             if company_id not in defaults:
                 default = Property.with_context(force_company=company_id).get(
                     'property_product_pricelist', 'res.partner')
@@ -430,7 +370,8 @@ class CrmLoyaltyValue(models.Model):
             if any(main and theirs(prop_id, own) for _pid, main, prop_id, own in members[vid]):
                 status.append((vid, 'own', None))
                 continue
-            target = class_id if class_id and class_id != defaults[company_id] else None
+            target = tier_pricelist if tier_pricelist and tier_pricelist != defaults[company_id] \
+                else None
             # the contacts follow their commercial partner, as Odoo syncs the pricelist
             # (a commercial field) from it
             for pid, _main, prop_id, own in members[vid]:
@@ -438,7 +379,7 @@ class CrmLoyaltyValue(models.Model):
                     delete.append(prop_id)
                 if target:
                     insert[company_id, target].append(pid)
-            status.append((vid, 'applied' if class_id else 'none', target))
+            status.append((vid, 'applied' if tier_pricelist else 'none', target))
         if delete:
             cr.execute("DELETE FROM ir_property WHERE id = ANY(%s::int[])", (int_array(delete),))
         for (company_id, pricelist_id), partner_ids in insert.items():

@@ -4,7 +4,7 @@ from odoo.osv import expression
 
 from ..lib import national_id
 from ..lib.sql import array_literal, int_array
-from .crm_loyalty_value import (ABC_CLASSES, CHURN_RISKS, CLV_METHODS, CUSTOMER_TYPES, LADDER,
+from .crm_loyalty_value import (ABC_GRADES, CHURN_RISKS, CLV_METHODS, CUSTOMER_TYPES, LADDER,
                                 SEGMENTS)
 
 #: res.partner field -> crm.loyalty.value field, for the figures searchable on partners.
@@ -20,9 +20,9 @@ LOYALTY_FIGURES = {
 }
 
 
-#: Who reads a customer's figures; who reads the class name and national IDs.
+#: Who reads a customer's figures; who reads the tier name and national IDs.
 LOYALTY_GROUPS = 'crm_loyalty.group_loyalty_user'
-CLASS_GROUPS = 'crm_loyalty.group_loyalty_user,sales_team.group_sale_salesman'
+TIER_GROUPS = 'crm_loyalty.group_loyalty_user,sales_team.group_sale_salesman'
 
 
 class ResPartner(models.Model):
@@ -34,14 +34,14 @@ class ResPartner(models.Model):
              "(context force_company, else the user's company).")
     loyalty_tier_id = fields.Many2one(
         'crm.loyalty.tier', string='Loyalty Class', compute='_compute_loyalty_figures',
-        search='_search_loyalty_tier_id', groups=CLASS_GROUPS)
+        search='_search_loyalty_tier_id', groups=TIER_GROUPS)
     loyalty_segment = fields.Selection(SEGMENTS, 'RFM Segment',
                                        groups=LOYALTY_GROUPS, compute='_compute_loyalty_figures',
                                        search='_search_loyalty_segment')
     loyalty_churn_risk = fields.Selection(CHURN_RISKS, 'Churn Risk',
                                           groups=LOYALTY_GROUPS, compute='_compute_loyalty_figures',
                                           search='_search_loyalty_churn_risk')
-    loyalty_abc_class = fields.Selection(ABC_CLASSES, 'ABC Class',
+    loyalty_abc_class = fields.Selection(ABC_GRADES, 'ABC Class',
                                          groups=LOYALTY_GROUPS, compute='_compute_loyalty_figures',
                                          search='_search_loyalty_abc_class')
     loyalty_ladder_stage = fields.Selection(LADDER, 'Loyalty Ladder',
@@ -86,7 +86,7 @@ class ResPartner(models.Model):
         'res.partner', 'Referred by', index=True, ondelete='set null',
         help="The customer who brought this one (advocates on the loyalty ladder).")
     loyalty_national_id = fields.Char(
-        'National ID', index=True, copy=False, groups=CLASS_GROUPS,
+        'National ID', index=True, copy=False, groups=TIER_GROUPS,
         help="Iranian national ID (کد ملی) of an individual: ten digits with a check digit, "
              "unique per company.")
     loyalty_customer_code = fields.Char('Customer Code', index=True, copy=False, readonly=True)
@@ -141,9 +141,9 @@ class ResPartner(models.Model):
         sources = ['tier_id'] + sorted(set(LOYALTY_FIGURES.values()))
         rows = {}
         figures_allowed = self._loyalty_figures_allowed()
-        class_allowed = figures_allowed or self.env.user.has_group(
+        tier_allowed = figures_allowed or self.env.user.has_group(
             'sales_team.group_sale_salesman')
-        if value_ids and class_allowed:
+        if value_ids and tier_allowed:
             # column names come from LOYALTY_FIGURES, a constant of this module
             query = 'SELECT id, %s FROM crm_loyalty_value WHERE id = ANY(%%s)' % ', '.join(
                 sources)

@@ -5,5 +5,5 @@ from . import test_classes
 from . import test_bad_input
 from . import test_review_ops
 from . import test_access
-from . import test_ui
+from . import test_tour
 from . import test_real_database

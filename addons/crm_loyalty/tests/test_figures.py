@@ -153,3 +153,36 @@ class TestFigures(LoyaltyCase):
         self.assertEqual(no_segment, self.cyrus)
         self.assertEqual(Partner.search([('loyalty_abc_class', '=', 'C'),
                                          ('customer', '=', True)]), self.elham)
+
+    def test_product_cost_as_odoo_reads_it(self):
+        """A product's cost is its standard_price as Odoo reads it in the company: the
+        company's value, else the value without company (lib/invoice_lines.py)."""
+        field = self.env['ir.model.fields'].search([('model', '=', 'product.product'),
+                                                    ('name', '=', 'standard_price')])
+        Property = self.env['ir.property'].sudo()
+        shared = self.env['product.product'].create({'name': 'Shared cost', 'type': 'consu',
+                                                     'list_price': 100.0})
+        own = self.env['product.product'].create({'name': 'Own cost', 'type': 'consu',
+                                                  'list_price': 100.0, 'standard_price': 30.0})
+        Property.search([('fields_id', '=', field.id),
+                         ('res_id', '=', 'product.product,%d' % shared.id)]).unlink()
+        for product, cost in ((shared, 50.0), (own, 10.0)):
+            Property.create({'name': 'standard_price', 'fields_id': field.id,
+                             'res_id': 'product.product,%d' % product.id, 'company_id': False,
+                             'type': 'float', 'value_float': cost})
+        self.env['product.product'].invalidate_cache()
+        Product = self.env['product.product'].with_context(force_company=self.company.id)
+        self.assertEqual([Product.browse(p.id).standard_price for p in (shared, own)],
+                         [50.0, 30.0])
+        gita = self.customer('Gita')
+        self.invoice(gita, '2024-06-01', 1000, quantity=10, product=shared)
+        self.invoice(gita, '2024-06-02', 1000, quantity=10, product=own)
+        self.review()
+        self.assertEqual(self.value(gita).margin, 2000.0 - 500.0 - 300.0)
+
+    def test_scoring_figures_are_numbers_of_the_value(self):
+        """The figures campaigns may score on are numeric fields of the customer value."""
+        Value = self.env['crm.loyalty.value']
+        self.assertIn('clv', Value._scoring_figures())
+        for name in Value._scoring_figures():
+            self.assertIn(Value._fields[name].type, ('integer', 'float', 'monetary'), name)

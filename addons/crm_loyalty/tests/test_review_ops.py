@@ -133,7 +133,7 @@ class TestReviewOperations(LoyaltyCase):
         NULL; an amount of 10^16 or more is refused."""
         import io
         import numpy as np
-        from ..models.crm_loyalty_review import _copy_binary
+        _copy_binary = self.env['crm.suite.bulk']._copy_binary
         values = [0.0, -0.0, 12.5, -3.25, 0.000001, 0.1 + 0.2, 123456789.99, -0.0000004,
                   9999999999999.99, 1e15 + 0.25, 0.9999996, 7.0, float('nan')]
         cr = self.env.cr
@@ -160,14 +160,14 @@ class TestReviewOperations(LoyaltyCase):
         """Text with quotes, backslashes, braces, commas, new lines and Persian comes back as
         written, by subscript and by join; NULLs of every kind stay NULL; a second review
         with the other decoding changes nothing."""
-        from ..models import crm_loyalty_review
+        from ..lib import bulk
         Value = type(self.env['crm.loyalty.value'])
         labels = {partner.id: {'Retours "NL", \\ {a,b}\n%d — هزینه' % i: 10.0 + i}
                   for i, partner in enumerate(self.partners)}
         idle = self.customer('Never bought')
         with patch.object(Value, '_cost_to_serve_extra',
                           lambda self, company, ids, d1, d2: labels):
-            with patch.object(crm_loyalty_review, 'TEXT_SUBSCRIPT_MAX', 0):  # join path
+            with patch.object(bulk, 'TEXT_SUBSCRIPT_MAX', 0):  # join path
                 first = self.review()
             second = self.review()  # subscript path
         self.assertEqual((first.changed_count, second.changed_count), (13, 0))

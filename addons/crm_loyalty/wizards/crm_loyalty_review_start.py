@@ -3,10 +3,11 @@ from collections import defaultdict
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..models.crm_loyalty_review import _as_date
+from ..lib.bulk import as_date as _as_date
+from ..lib.tiers import HISTORY_EVENTS, REVIEW_EVENTS
 
-EVENTS = [('upgrade', 'Upgrade'), ('downgrade', 'Downgrade'), ('leave', 'Leaves the programme'),
-          ('at_risk', 'Downgrade risk')]
+#: The events a review records, labelled as in the history.
+EVENTS = [(code, label) for code, label in HISTORY_EVENTS if code in REVIEW_EVENTS]
 
 
 class CrmLoyaltyReviewStart(models.TransientModel):
@@ -19,7 +20,8 @@ class CrmLoyaltyReviewStart(models.TransientModel):
     company_id = fields.Many2one('res.company', required=True,
                                  default=lambda self: self.env.user.company_id)
     currency_id = fields.Many2one(related='company_id.currency_id', readonly=True)
-    date = fields.Date(required=True, default=fields.Date.context_today)
+    date = fields.Date(required=True,
+                       default=lambda self: self.env['crm.suite.clock']._today())
     state = fields.Selection([('draft', 'Draft'), ('preview', 'Preview')], default='draft')
     line_ids = fields.One2many('crm.loyalty.review.start.line', 'wizard_id', readonly=True)
     move_count = fields.Integer(compute='_compute_totals')
@@ -39,7 +41,7 @@ class CrmLoyaltyReviewStart(models.TransientModel):
     def _check_date(self):
         self.env['crm.loyalty.value']._check_manager()
         self.env['crm.loyalty.review']._check_company_allowed(self.company_id)
-        if self.date > fields.Date.context_today(self):
+        if self.date > self.env['crm.suite.clock']._today():
             raise UserError(_("A review cannot be dated in the future."))
 
     def action_preview(self):

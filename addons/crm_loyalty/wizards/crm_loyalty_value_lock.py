@@ -2,7 +2,7 @@ from odoo import fields, models
 
 
 class CrmLoyaltyValueLock(models.TransientModel):
-    """Lock a customer's class by hand, with the reason recorded in the history."""
+    """Lock a customer's tier by hand, with the reason recorded in the history."""
 
     _name = 'crm.loyalty.value.lock'
     _description = 'Lock a Loyalty Class'

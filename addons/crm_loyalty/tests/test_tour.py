@@ -27,7 +27,7 @@ class TestLoyaltyTour(odoo.tests.HttpCase):
                                                  'list_price': 100.0})
         journal = env['account.invoice'].with_context(type='out_invoice')._default_journal()
         account = journal.default_credit_account_id
-        today = fields.Date.from_string(fields.Date.context_today(env.user))
+        today = fields.Date.from_string(env['crm.suite.clock']._today())
 
         def invoice(partner, days_ago, amount):
             inv = env['account.invoice'].create({
