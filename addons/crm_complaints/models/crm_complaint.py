@@ -508,7 +508,7 @@ class CrmComplaint(models.Model):
         """One activity of ``activity_type`` (record or xml id) for ``user`` on each complaint."""
         if isinstance(activity_type, str):
             activity_type = self.env.ref(activity_type)
-        self.env['mail.activity']._create_set_based(self._name, [
+        self.env['crm.suite.bulk']._create_activities(self._name, [
             (complaint.id, activity_type.id, user.id, summary, None) for complaint in self])
 
     # --- repeat complaints --------------------------------------------------------------------

@@ -144,7 +144,7 @@ class CrmComplaint(models.Model):
         leader at level 1, the escalation manager at level 2.
 
         Who and what is read for all complaints first, then the activities are written
-        set-based (``_create_set_based`` of mail.activity, from crm_loyalty).
+        set-based (``crm.suite.bulk._create_activities``, the suite's bulk layer).
         """
         activity_type = self.env.ref('crm_complaints.mail_activity_escalation')
         plan = []
@@ -162,4 +162,4 @@ class CrmComplaint(models.Model):
                 summary = _("Escalation level 2: %s") % complaint.name
             if user:
                 plan.append((complaint.id, activity_type.id, user.id, summary, None))
-        self.env['mail.activity']._create_set_based(self._name, plan)
+        self.env['crm.suite.bulk']._create_activities(self._name, plan)

@@ -10,6 +10,5 @@ from . import res_partner
 from . import account_invoice
 from . import sale_order
 from . import crm_suite_bulk
-from . import mail_activity
 from . import ir_sequence
 from . import queue_job

@@ -222,22 +222,6 @@ class CrmLoyaltyValue(models.Model):
         return raised
 
     @api.model
-    def _note_sender(self):
-        """``email_from`` of the notes the current user logs (``crm.suite.bulk``)."""
-        return self.env['crm.suite.bulk']._note_sender()
-
-    @api.model
-    def _post_note(self, partner, body):
-        """Log a note on the partner's chatter as the current user (``crm.suite.bulk``)."""
-        self.env['crm.suite.bulk']._post_note(partner, body)
-
-    @api.model
-    def _post_notes(self, bodies):
-        """Notes on many partners' chatter at once, ``bodies`` = ``{partner_id: body}``,
-        set-based (``crm.suite.bulk._post_notes``)."""
-        self.env['crm.suite.bulk']._post_notes('res.partner', bodies)
-
-    @api.model
     def _check_manager(self):
         if self.env.uid != SUPERUSER_ID and \
                 not self.env.user.has_group('crm_loyalty.group_loyalty_manager'):
@@ -267,8 +251,8 @@ class CrmLoyaltyValue(models.Model):
             'from_tier_id': self.tier_id.id, 'to_tier_id': self.tier_id.id,
             'event': 'unlock', 'origin': _('Unlocked by %s') % self.env.user.name,
         })
-        self._post_note(self.partner_id, _("Loyalty class unlocked; the next review applies "
-                                           "the rules again."))
+        self.env['crm.suite.bulk']._post_note(self.partner_id, _(
+            "Loyalty class unlocked; the next review applies the rules again."))
         return True
 
     def lock_tier(self, tier, reason):
@@ -302,7 +286,7 @@ class CrmLoyaltyValue(models.Model):
                 'to_tier_id': tier.id, 'event': 'lock', 'note': reason.strip(),
                 'origin': _('Locked by %s') % self.env.user.name,
             })
-            self._post_note(value.partner_id, _(
+            self.env['crm.suite.bulk']._post_note(value.partner_id, _(
                 "Loyalty class locked to %(tier)s. Reason: %(reason)s") % {
                     'tier': tier.name or _('no class'), 'reason': reason.strip()})
         self._apply_pricelists()

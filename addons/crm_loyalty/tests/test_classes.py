@@ -134,11 +134,11 @@ class TestClasses(LoyaltyCase):
         """The review writes its notes and activities set-based: the rows are those
         message_post and mail.activity.create write, and a partner with a follower of notes
         still gets message_post, so that the follower is notified."""
-        Value = self.env['crm.loyalty.value'].sudo(self.loyalty_manager)
+        Bulk = self.env['crm.suite.bulk'].sudo(self.loyalty_manager)
         Partner = self.env['res.partner']
         body = 'Loyalty class: A → B <b>5</b> & more'
-        Value._post_note(self.omid, body)
-        Value._post_notes({self.neda.id: body})
+        Bulk._post_note(self.omid, body)
+        Bulk._post_notes('res.partner', {self.neda.id: body})
         fields_ = ['body', 'record_name', 'reply_to', 'email_from', 'author_id', 'subtype_id',
                    'message_type', 'model', 'needaction_partner_ids', 'create_uid']
         by_orm, bulk = [Partner.browse(pid).message_ids[0]
@@ -153,13 +153,14 @@ class TestClasses(LoyaltyCase):
         follower = self.loyalty_user.partner_id
         self.neda.message_subscribe(partner_ids=[follower.id],
                                     subtype_ids=[self.env.ref('mail.mt_note').id])
-        Value._post_notes({self.neda.id: 'Second note', self.omid.id: 'Note for Omid'})
+        Bulk._post_notes('res.partner', {self.neda.id: 'Second note',
+                                         self.omid.id: 'Note for Omid'})
         self.assertEqual(self.neda.message_ids[0].needaction_partner_ids, follower)
         self.assertFalse(self.omid.message_ids[0].needaction_partner_ids)
         self.assertEqual(self.omid.message_ids[0].body, '<p>Note for Omid</p>')
         # activities
         call = self.env.ref('mail.mail_activity_data_call')
-        self.env['mail.activity'].sudo(self.loyalty_manager)._create_set_based(
+        Bulk._create_activities(
             'res.partner', [(self.neda.id, call.id, self.salesman.id, 'Call her', 'figures <1>')])
         by_orm = self.env['mail.activity'].sudo().create({
             'res_model_id': self.env['ir.model']._get('res.partner').id,
