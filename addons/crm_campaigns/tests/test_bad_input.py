@@ -1,31 +1,7 @@
-import inspect
-
-from odoo import models
-from odoo.exceptions import UserError, ValidationError, except_orm
-from odoo.tools import mute_logger
+from odoo.exceptions import UserError, ValidationError
+from odoo.addons.crm_loyalty.tests.walker import public_methods, walk
 
 from .common import CampaignCase
-
-MISSING_ID = 2147480000
-BAD_VALUES = [('huge string', 'x' * 200000), ('Persian digits', '۱۲۳'), ('dict', {'a': 1}),
-              ('list', [1, 'x']), ('negative', -1), ('none', None), ('missing id', MISSING_ID)]
-# Odoo's ORM methods (create, write, read, name_get...): the access matrix covers them
-ORM_NAMES = set(dir(models.BaseModel)) | {'init'}
-
-
-def campaign_methods(env):
-    """``[(model, name, function)]`` of the public methods defined by crm_campaigns."""
-    found = []
-    for model_name in sorted(env.registry.models):
-        for klass in type(env[model_name]).__mro__:
-            if not getattr(klass, '__module__', '').startswith('odoo.addons.crm_campaigns.'):
-                continue
-            for name, function in sorted(vars(klass).items()):
-                if name.startswith('_') or name in ORM_NAMES or \
-                        not inspect.isfunction(function):
-                    continue
-                found.append((model_name, name, function))
-    return found
 
 
 class TestBadInput(CampaignCase):
@@ -144,7 +120,7 @@ class TestEveryPublicMethod(CampaignCase):
         employee = Users.create({
             'name': 'Walk Employee', 'login': 'campaign_walk_employee',
             'groups_id': [(6, 0, [self.env.ref('base.group_user').id])]})
-        methods = campaign_methods(self.env)
+        methods = public_methods(self.env, 'crm_campaigns')
         names = {(model, name) for model, name, _f in methods}
         self.assertLessEqual({('crm.campaign', 'action_score'),
                               ('crm.campaign.target', 'action_accept'),
@@ -153,31 +129,8 @@ class TestEveryPublicMethod(CampaignCase):
                               ('report.crm_campaigns.call_centre_xlsx',
                                'generate_xlsx_report')}, names)
         before = self._state()
-        unclear, refused = [], 0
-        for user in (portal, employee, self.manager):
-            for model_name, name, function in methods:
-                params = [p for p in list(inspect.signature(function).parameters.values())[1:]
-                          if p.kind == p.POSITIONAL_OR_KEYWORD and p.default is p.empty]
-                Model = self.env[model_name].sudo(user)
-                targets = [Model.browse(MISSING_ID)]
-                if model_name == 'crm.campaign':
-                    targets.append(Model.browse(foreign.id))
-                if getattr(function, '_api', None) == 'model' or Model._abstract:
-                    targets = [Model]
-                calls = [(label, [value] * len(params)) for label, value in BAD_VALUES] \
-                    if params else [('no argument', [])]
-                for target in targets:
-                    for label, args in calls:
-                        try:
-                            with self.env.cr.savepoint(), mute_logger('odoo.sql_db'):
-                                getattr(target, name)(*args)
-                        except except_orm:
-                            # UserError, ValidationError, AccessError, MissingError
-                            refused += 1
-                        except Exception as error:  # pylint: disable=broad-except
-                            unclear.append('%s %s.%s(%s) on %s: %s: %s' % (
-                                user.login, model_name, name, label, target.ids,
-                                type(error).__name__, str(error)[:200]))
+        unclear, refused = walk(self.env, methods, (portal, employee, self.manager),
+                                {'crm.campaign': [foreign.id]})
         self.assertEqual(unclear, [])
         self.assertGreater(refused, 100)
         self.assertEqual(self._state(), before)

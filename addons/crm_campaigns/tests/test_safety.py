@@ -1,9 +1,9 @@
 """Issue 11, "safe on a real database" (crm_campaigns): each attack as the least privileged user
 who could make it."""
-import ast
 import os
 
 from odoo.exceptions import AccessError
+from odoo.addons.crm_loyalty.tests.walker import sudo_methods
 
 from .common import CampaignCase
 
@@ -24,28 +24,6 @@ PUBLIC_SUDO_METHODS = {
     ('sale.order', 'create'), ('sale.order.line', 'create'),
     ('sale.order.line', 'product_id_change'),
 }
-
-
-def sudo_methods():
-    """``(model, method)`` of every method under models/ and wizards/ that calls ``sudo()``,
-    read from the source."""
-    found = set()
-    for folder in ('models', 'wizards'):
-        for name in sorted(os.listdir(os.path.join(ADDON, folder))):
-            if not name.endswith('.py'):
-                continue
-            with open(os.path.join(ADDON, folder, name)) as handle:
-                tree = ast.parse(handle.read())
-            for klass in [n for n in tree.body if isinstance(n, ast.ClassDef)]:
-                model = None
-                for item in klass.body:
-                    if isinstance(item, ast.Assign) and getattr(item.targets[0], 'id', None) \
-                            in ('_name', '_inherit') and isinstance(item.value, ast.Str):
-                        model = model or item.value.s
-                for item in klass.body:
-                    if isinstance(item, ast.FunctionDef) and 'sudo' in ast.dump(item):
-                        found.add((model, item.name))
-    return found
 
 
 class SafetyCase(CampaignCase):
@@ -82,7 +60,7 @@ class TestSudoMethods(SafetyCase):
     """Access 2: every public method that reaches ``sudo()`` checks the caller's rights first."""
 
     def test_the_list_is_complete(self):
-        self.assertEqual(sudo_methods(), DIRECT_SUDO)
+        self.assertEqual(sudo_methods(ADDON), DIRECT_SUDO)
 
     def _calls(self, user):
         env = self.env(user=user.id)

@@ -1,6 +1,5 @@
 """Issue 11, "safe on a real database": each attack or bad input as the least privileged user
 who could do it."""
-import ast
 import os
 import re
 import threading
@@ -17,6 +16,7 @@ from .. import hooks
 from ..models.crm_loyalty_review import LOCK_KEY
 from ..report import crm_loyalty_value_xlsx
 from .common import REVIEW_DATE, LoyaltyCase, xlsx_cells
+from .walker import sudo_methods
 
 ADDON = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -31,30 +31,6 @@ PUBLIC_SUDO_METHODS = {
     ('crm.loyalty.review.start', 'action_apply_jobs'),
     ('crm.loyalty.value.lock', 'action_apply'),
 }
-
-
-def _public_sudo_methods():
-    """``(model, method)`` of every public method under models/ and wizards/ that calls
-    ``sudo()``, read from the source."""
-    found = set()
-    for folder in ('models', 'wizards'):
-        for name in sorted(os.listdir(os.path.join(ADDON, folder))):
-            if not name.endswith('.py'):
-                continue
-            with open(os.path.join(ADDON, folder, name)) as handle:
-                tree = ast.parse(handle.read())
-            for klass in [n for n in tree.body if isinstance(n, ast.ClassDef)]:
-                model = None
-                for item in klass.body:
-                    names = ('_name', '_inherit')
-                    if isinstance(item, ast.Assign) and item.targets[0].id in names:
-                        keep = model and item.targets[0].id == '_inherit'
-                        model = model if keep else item.value.s
-                for item in klass.body:
-                    if isinstance(item, ast.FunctionDef) and not item.name.startswith('_') \
-                            and 'sudo' in ast.dump(item):
-                        found.add((model, item.name))
-    return found
 
 
 class SafetyCase(LoyaltyCase):
@@ -375,7 +351,7 @@ class TestPublicMethods(SafetyCase):
     def test_the_list_is_complete(self):
         # the methods that call sudo() themselves; the list adds those that reach it through
         # another method (partner creation numbers codes, the lock wizard calls lock_tier)
-        self.assertLessEqual(_public_sudo_methods(), PUBLIC_SUDO_METHODS)
+        self.assertLessEqual(sudo_methods(ADDON, public_only=True), PUBLIC_SUDO_METHODS)
 
     def _calls(self, user):
         env = self.env(user=user.id)
