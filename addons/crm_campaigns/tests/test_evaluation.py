@@ -255,10 +255,12 @@ class TestEvaluationMigration(CampaignCase):
         fresh = self.make_campaign(name='Never evaluated')
         cr = self.env.cr
         # the columns of the earlier version, as the upgrade finds them
-        cr.execute("""ALTER TABLE crm_campaign ADD COLUMN evaluation_date date,
-                      ADD COLUMN eval_test_size integer, ADD COLUMN eval_uplift float8,
-                      ADD COLUMN eval_margin_uplift numeric,
-                      ADD COLUMN decision_reason varchar, ADD COLUMN decision_note text""")
+        cr.execute("""ALTER TABLE crm_campaign ADD COLUMN IF NOT EXISTS evaluation_date date,
+                      ADD COLUMN IF NOT EXISTS eval_test_size integer,
+                      ADD COLUMN IF NOT EXISTS eval_uplift float8,
+                      ADD COLUMN IF NOT EXISTS eval_margin_uplift numeric,
+                      ADD COLUMN IF NOT EXISTS decision_reason varchar,
+                      ADD COLUMN IF NOT EXISTS decision_note text""")
         cr.execute("""UPDATE crm_campaign SET evaluation_date = '2024-05-01',
                              eval_test_size = 120, eval_uplift = 0.125,
                              eval_margin_uplift = 41.5, decision = 'go',
