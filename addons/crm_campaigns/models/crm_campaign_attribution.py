@@ -1,24 +1,18 @@
 """Attribution: the invoiced revenue and margin of each measured target within its window,
 and which campaign each invoice is credited to when several contacted the customer. The SQL
-is ``ATTRIBUTION_SQL`` below; the cost of an invoice line comes from crm_loyalty's
-``LINE_COST_SQL`` (imported in one place, ``_line_cost_sql``) with the products' costs of
-``_attribution_product_costs``.
+is ``ATTRIBUTION_SQL`` below; the cost of an invoice line and of a product come from the
+suite's one definition, ``crm_loyalty/lib/invoice_lines.py`` (the margin the loyalty review
+uses).
 """
 from odoo import _, api, models
 
-from odoo.addons.crm_loyalty.models.crm_loyalty_review import LINE_COST_SQL
+from odoo.addons.crm_loyalty.lib.invoice_lines import (
+    DEFAULT_COST_SQL, LINE_COST_SQL, PRODUCT_COST_SQL, UNIT_JOINS_SQL)
 
 from ..lib.states import states_where
 
-
-def _line_cost_sql():
-    """The SQL expression of an invoice line's cost (the margin the loyalty review uses)."""
-    return LINE_COST_SQL.format(so_price='so.purchase_price',
-                                cost='COALESCE(s.cost, 0)::numeric')
-
-
-# The attribution statement. Each CTE is one step; parameters only, and the cost of an
-# invoice line written once, by crm_loyalty (the margin the loyalty review uses).
+# The attribution statement. Each CTE is one step; parameters only, and the costs of an
+# invoice line and of a product written once, in crm_loyalty's lib (the review's margin).
 ATTRIBUTION_SQL = """
 WITH measured AS (
     SELECT t.id, t.partner_id, t.window_start,
@@ -34,7 +28,7 @@ invoice AS (
       FROM account_invoice i
       LEFT JOIN account_invoice origin
              ON origin.id = i.refund_invoice_id AND origin.state IN ('open', 'paid')
-     WHERE i.company_id = %(company_id)s AND i.state IN ('open', 'paid')
+     WHERE i.company_id = %(company)s AND i.state IN ('open', 'paid')
        AND i.type IN ('out_invoice', 'out_refund')
        AND i.commercial_partner_id IN (SELECT partner_id FROM measured)
 ),
@@ -49,9 +43,9 @@ windowed AS (
 in_window AS (
     SELECT DISTINCT invoice_id FROM windowed
 ),
-std_cost AS (
-    SELECT * FROM unnest(%(product_ids)s::int[], %(product_costs)s::float8[])
-        AS s(product_id, cost)
+product_cost AS ({product_cost}
+),
+default_cost AS ({default_cost}
 ),
 so_cost AS (
     SELECT r.invoice_line_id, avg(sol.purchase_price)::numeric AS purchase_price
@@ -68,11 +62,7 @@ money AS (
       FROM account_invoice_line l
       JOIN account_invoice i ON i.id = l.invoice_id
       LEFT JOIN so_cost so ON so.invoice_line_id = l.id
-      LEFT JOIN std_cost s ON s.product_id = l.product_id
-      LEFT JOIN product_product pp ON pp.id = l.product_id
-      LEFT JOIN product_template pt ON pt.id = pp.product_tmpl_id
-      LEFT JOIN product_uom pu ON pu.id = pt.uom_id
-      LEFT JOIN product_uom lu ON lu.id = l.uom_id
+      LEFT JOIN product_cost pc ON pc.product_id = l.product_id{unit_joins}
      WHERE l.invoice_id IN (SELECT invoice_id FROM in_window)
      GROUP BY l.invoice_id
 ),
@@ -81,7 +71,7 @@ contact AS (
            t.contacted_date + c.attribution_days AS window_end, c.utm_campaign_id
       FROM crm_campaign_target t
       JOIN crm_campaign c ON c.id = t.campaign_id
-     WHERE t.company_id = %(company_id)s AND t.contacted_date IS NOT NULL
+     WHERE t.company_id = %(company)s AND t.contacted_date IS NOT NULL
        AND t.partner_id IN (SELECT partner_id FROM measured)
 ),
 winner AS (
@@ -117,7 +107,11 @@ UPDATE crm_campaign_target t
   FROM crm_campaign_target t2
   LEFT JOIN per_target p ON p.target_id = t2.id
  WHERE t.id = t2.id AND t2.campaign_id = %(campaign_id)s
-""".format(line_cost=_line_cost_sql())
+""".format(
+    product_cost=PRODUCT_COST_SQL, default_cost=DEFAULT_COST_SQL, unit_joins=UNIT_JOINS_SQL,
+    line_cost=LINE_COST_SQL.format(
+        so_price='so.purchase_price',
+        cost='COALESCE(pc.cost, (SELECT value_float FROM default_cost)::numeric, 0)'))
 
 
 # one capability of the campaign per file (see crm_campaign.py)
@@ -134,35 +128,13 @@ class CrmCampaign(models.Model):
         contacted the customer: the one whose tracking campaign the invoice carries, else the
         latest contact before it. Refunds follow the invoice they refund; a refund without
         one counts on its own date. Margin = revenue - cost, cost from the sales order line
-        (sale_margin) or the product's cost.
+        (sale_margin) or the product's cost in the company, as the loyalty review reads it
+        (``crm_loyalty/lib/invoice_lines.py``).
         """
         self.ensure_one()
-        product_ids, costs = self._attribution_product_costs()
-        self.env.cr.execute(ATTRIBUTION_SQL, {
-            'campaign_id': self.id, 'company_id': self.company_id.id,
-            'product_ids': product_ids, 'product_costs': costs,
-        })
+        self.env.cr.execute(ATTRIBUTION_SQL, {'campaign_id': self.id,
+                                              'company': self.company_id.id})
         self.env['crm.campaign.target'].invalidate_cache()
-
-    def _attribution_product_costs(self):
-        """The products invoiced to this campaign's measured customers and their cost in the
-        campaign's company (``standard_price``): the cost of an invoice line without a sales
-        order line. Returns ``(product_ids, costs)``, two lists in the same order."""
-        cr = self.env.cr
-        cr.execute("""
-            SELECT DISTINCT l.product_id
-              FROM account_invoice_line l
-              JOIN account_invoice i ON i.id = l.invoice_id
-             WHERE i.company_id = %s AND i.type IN ('out_invoice', 'out_refund')
-               AND i.state IN ('open', 'paid') AND l.product_id IS NOT NULL
-               AND i.commercial_partner_id IN (
-                   SELECT partner_id FROM crm_campaign_target
-                    WHERE campaign_id = %s AND window_start IS NOT NULL)
-        """, (self.company_id.id, self.id))
-        product_ids = [row[0] for row in cr.fetchall()]
-        products = self.env['product.product'].with_context(
-            force_company=self.company_id.id).browse(product_ids)
-        return product_ids, [products.browse(pid).standard_price for pid in product_ids]
 
     @api.model
     def _cron_refresh_attribution(self):

@@ -2,14 +2,15 @@
 call activities for the salespeople, letters and call-centre files (printed or exported from
 the campaign).
 
-The call activities are created one by one in ``_schedule_calls``: the one place to change when
-the suite's shared set-based activities take over.
+The call activities are created set-based by the suite's bulk layer (``crm.suite.bulk``).
 """
 from datetime import timedelta
 from html import escape
 
 from odoo import _, fields, models
 from odoo.exceptions import UserError
+
+from odoo.addons.crm_loyalty.lib.bulk import int_array
 
 from .crm_campaign_channel import CHANNEL_MEDIUMS
 
@@ -64,18 +65,28 @@ class CrmCampaign(models.Model):
         return mailing
 
     def _schedule_calls(self, targets, date):
+        """A call activity on each of ``targets`` for its salesperson (else the campaign's,
+        else the current user), due ``call_due_days`` after ``date``: created set-based by
+        ``crm.suite.bulk._create_activities`` (due today), then given their deadline."""
         call = self.env.ref('mail.mail_activity_data_call')
-        model = self.env['ir.model']._get('crm.campaign.target')
         deadline = fields.Date.to_string(
             fields.Date.from_string(date) + timedelta(days=self.call_due_days))
-        Activity = self.env['mail.activity']
-        for target in targets:
-            Activity.create({
-                'res_model_id': model.id,
-                'res_id': target.id,
-                'activity_type_id': call.id,
-                'summary': _("Campaign call: %s") % self.name,
-                'note': self.offer_description or False,
-                'date_deadline': deadline,
-                'user_id': target.user_id.id or self.user_id.id or self.env.uid,
-            })
+        summary = _("Campaign call: %s") % self.name
+        note = self.offer_description or False
+        activities = self.env['crm.suite.bulk']._create_activities('crm.campaign.target', [
+            (target.id, call.id, target.user_id.id or self.user_id.id or self.env.uid,
+             summary, note) for target in targets])
+        if activities and deadline != self.env['crm.suite.clock']._today():
+            self.env.cr.execute("""
+                UPDATE mail_activity SET date_deadline = %s WHERE id = ANY(%s::int[])
+            """, (deadline, int_array(activities.ids)))
+            self.env.cr.execute("""
+                UPDATE crm_campaign_target t SET activity_date_deadline = a.deadline
+                  FROM (SELECT res_id, min(date_deadline) AS deadline FROM mail_activity
+                         WHERE res_model = 'crm.campaign.target'
+                           AND res_id = ANY(%s::int[])
+                      GROUP BY res_id) a
+                 WHERE t.id = a.res_id
+            """, (int_array(targets.ids),))
+            activities.invalidate_cache(['date_deadline'])
+            targets.invalidate_cache(['activity_date_deadline'])

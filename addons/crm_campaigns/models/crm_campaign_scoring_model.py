@@ -7,7 +7,7 @@ from odoo.exceptions import UserError
 
 from ..lib import scoring, stats
 from ..lib.states import states_where
-from .scoring_features import BY_KEY, ScoringContext
+from .scoring_features import ScoringContext, by_key
 
 CAMPAIGN_TYPES = [
     ('winback', 'Win-back'),
@@ -80,13 +80,14 @@ class CrmCampaignScoringModel(models.Model):
         """Raw value of each variable for the audience ``frame`` (columns of numpy arrays,
         see ``crm.campaign._fetch_audience``): one array per variable, ``nan`` missing.
 
-        Each feature is computed as the registry (``scoring_features.FEATURES``) says; extra
+        Each feature is computed as the registry (``scoring_features.features``) says; extra
         figures (category purchases, past campaigns, open complaints) are aggregated in one
         query each, only when a variable uses them.
         """
         self.ensure_one()
         ctx = ScoringContext(company, ref_date, exclude_campaign)
-        return [numpy.asarray(BY_KEY[variable.feature].compute(self, frame, variable, ctx),
+        registry = by_key(self.env)
+        return [numpy.asarray(registry[variable.feature].compute(self, frame, variable, ctx),
                               dtype=float)
                 for variable in self.variable_ids]
 

@@ -2,7 +2,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..lib import scoring
-from .scoring_features import BOOLEAN_FEATURES, BY_KEY, SELECTION
+from . import scoring_features
+from .scoring_features import BOOLEAN_FEATURES
 
 TRANSFORMS = [
     ('linear', 'Normalised (min-max)'),
@@ -23,7 +24,7 @@ class CrmCampaignScoringVariable(models.Model):
                                ondelete='cascade')
     company_id = fields.Many2one(related='model_id.company_id', store=True, readonly=True)
     sequence = fields.Integer(default=10)
-    feature = fields.Selection(SELECTION, required=True)
+    feature = fields.Selection(selection='_selection_feature', required=True)
     weight = fields.Float(required=True, default=1.0,
                           help="Relative importance; the score shares 100 points by weight.")
     transform = fields.Selection(TRANSFORMS, required=True, default='linear')
@@ -42,6 +43,12 @@ class CrmCampaignScoringVariable(models.Model):
     category_id = fields.Many2one('product.category', string='Product Category')
     lookback_days = fields.Integer(default=365, help="Period looked at for category purchases.")
 
+    @api.model
+    def _selection_feature(self):
+        """The features of the registry (``scoring_features.py``), the loyalty figures as
+        crm_loyalty lists them first."""
+        return scoring_features.selection(self.env)
+
     @api.constrains('weight')
     def _check_weight(self):
         for variable in self:
@@ -51,6 +58,7 @@ class CrmCampaignScoringVariable(models.Model):
     @api.constrains('feature', 'transform', 'thresholds', 'use_bounds', 'lower', 'upper',
                     'match_value', 'country_id', 'industry_id', 'category_id')
     def _check_parameters(self):
+        registry = scoring_features.by_key(self.env)
         for variable in self:
             if variable.feature in BOOLEAN_FEATURES and variable.transform != 'boolean':
                 raise ValidationError(_("This variable is yes/no: use the Yes/no transformation."))
@@ -63,7 +71,7 @@ class CrmCampaignScoringVariable(models.Model):
             if variable.use_bounds and variable.transform in ('linear', 'log') \
                     and variable.upper <= variable.lower:
                 raise ValidationError(_("The upper bound must exceed the lower bound."))
-            needs = BY_KEY[variable.feature].needs
+            needs = registry[variable.feature].needs
             if needs and not variable[needs]:
                 raise ValidationError(_("This variable needs the value it compares with."))
 
@@ -71,7 +79,7 @@ class CrmCampaignScoringVariable(models.Model):
     def _onchange_feature(self):
         if self.feature in BOOLEAN_FEATURES:
             self.transform = 'boolean'
-        if self.feature and BY_KEY[self.feature].invert:
+        if self.feature and scoring_features.by_key(self.env)[self.feature].invert:
             self.invert = True
 
     @api.multi

@@ -3,10 +3,8 @@ pressure; the score, probability and expected profit of each customer (the featu
 are the registry in ``scoring_features.py``, the arithmetic ``lib/scoring.py``); and the bulk
 write of the targets.
 
-The target rows are written with COPY in text format (``_insert_targets``, ``_copy_field``,
-``_copy_floats``): the one place to change when the suite's shared bulk writer takes over.
+The target rows are written set-based by the suite's bulk layer (``crm.suite.bulk``).
 """
-import io
 from datetime import timedelta
 
 import numpy
@@ -14,41 +12,11 @@ import numpy
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.crm_loyalty.lib.sql import int_array
+from odoo.addons.crm_loyalty.lib.bulk import INT_NULL, int_array
 
 from ..lib import scoring, stats
 from ..lib.states import states_where
-from .scoring_features import LOYALTY_FIGURE_KEYS
-
-COPY_PAGE = 10000
-# columns of crm_campaign_target written by the scoring, in COPY order
-TARGET_COPY_COLUMNS = (
-    'campaign_id', 'company_id', 'partner_id', 'user_id', 'score', 'decile', 'probability',
-    'expected_margin', 'contact_cost', 'expected_profit', 'score_detail', 'selected',
-    'exclusion', 'channel', 'target_group', 'contacted_date', 'window_start', 'response',
-    'converted', 'window_revenue', 'window_margin', 'attributed_revenue', 'attributed_margin',
-    'create_uid', 'create_date', 'write_uid', 'write_date')
-
-
-def _copy_field(value):
-    """A value in COPY's text format."""
-    if value is None:
-        return '\\N'
-    if value is True:
-        return 't'
-    if value is False:
-        return 'f'
-    if isinstance(value, str):
-        return value.replace('\\', '\\\\').replace('\t', '\\t').replace('\n', '\\n') \
-            .replace('\r', '\\r')
-    return str(value)
-
-
-def _copy_floats(values):
-    """A float column in COPY's text format (``repr`` keeps every digit; NaN as PostgreSQL
-    reads it)."""
-    return [repr(value) if value == value else 'NaN'
-            for value in numpy.asarray(values, dtype=float).tolist()]
+from .scoring_features import loyalty_figure_keys
 
 
 # one capability of the campaign per file (see crm_campaign.py)
@@ -101,6 +69,7 @@ class CrmCampaign(models.Model):
     def _fetch_audience(self, company, partner_ids):
         """Columns (numpy arrays, rows ordered by partner id) the scoring and targeting need:
         the customer value figures of ``company`` and the partner's contact data."""
+        figures = loyalty_figure_keys(self.env)
         self.env.cr.execute("""
             SELECT p.id, (v.id IS NOT NULL)::int, %s, v.last_invoice_date, v.segment,
                    v.churn_risk, p.city, COALESCE(p.country_id, 0), COALESCE(p.industry_id, 0),
@@ -111,17 +80,17 @@ class CrmCampaign(models.Model):
               LEFT JOIN crm_loyalty_value v ON v.partner_id = p.id AND v.company_id = %%s
              WHERE p.id = ANY(%%s::int[])
              ORDER BY p.id
-        """ % ', '.join('v.%s' % column for column in LOYALTY_FIGURE_KEYS),
+        """ % ', '.join('v.%s' % column for column in figures),
             (company.id, int_array(partner_ids)))
         rows = self.env.cr.fetchall()
-        columns = list(zip(*rows)) if rows else [()] * (len(LOYALTY_FIGURE_KEYS) + 16)
+        columns = list(zip(*rows)) if rows else [()] * (len(figures) + 16)
         frame = {'id': numpy.array(columns[0], dtype=int),
                  'has_value': numpy.array(columns[1], dtype=int)}
         offset = 2
-        for index, name in enumerate(LOYALTY_FIGURE_KEYS):
+        for index, name in enumerate(figures):
             frame[name] = numpy.array([numpy.nan if value is None else value
                                        for value in columns[offset + index]], dtype=float)
-        offset += len(LOYALTY_FIGURE_KEYS)
+        offset += len(figures)
         frame['last_invoice_date'] = numpy.array(
             [value or 'NaT' for value in columns[offset]], dtype='datetime64[D]')
         names = ('segment', 'churn_risk', 'city', 'country_id', 'industry_id', 'email', 'phone',
@@ -267,54 +236,51 @@ class CrmCampaign(models.Model):
 
     # --- bulk write ----------------------------------------------------------------------
     def _insert_targets(self, frame, result, decile, selected, exclusion, group=None,
-                        contacted_date=None, return_ids=True):
-        """Bulk insert of target rows: COPY in pages of ``COPY_PAGE`` rows, each column
-        formatted at once (one ``create`` per row would be far slower). Returns the new ids in
-        the order of the rows, unless ``return_ids`` is false."""
-        partner_ids = frame['id'].tolist()
-        count = len(partner_ids)
+                        return_ids=True):
+        """Insert the target rows of the audience ``frame`` (scoring ``result``, ``decile``,
+        ``selected``, ``exclusion`` and ``group`` per row) set-based, by one binary COPY
+        through ``crm.suite.bulk._copy_write`` (one ``create`` per row would be far slower).
+        Scores are kept to 4 decimals; empty texts are NULL; a partner without salesperson
+        gets the campaign's. Returns the new ids in the order of the rows, unless
+        ``return_ids`` is false."""
+        partner_ids = numpy.asarray(frame['id'], dtype=numpy.int64)
+        count = partner_ids.size
         if not count:
             return []
-        now = fields.Datetime.now()
-        uid = self.env.uid
         fallback_user = self.user_id.id or None
 
-        def constant(value):
-            return [_copy_field(value)] * count
+        def floats(values):
+            return numpy.asarray(values, dtype=float)
 
         def texts(values):
-            return [_copy_field(value or None) for value in values]
+            return [value or None for value in values]
+        users = [user or fallback_user
+                 for user in numpy.asarray(frame['user_id'], dtype=int).tolist()]
         columns = [
-            constant(self.id), constant(self.company_id.id), [str(pid) for pid in partner_ids],
-            [str(user) if user else _copy_field(fallback_user)
-             for user in numpy.asarray(frame['user_id'], dtype=int).tolist()],
-            [repr(round(score, 4)) for score in
-             numpy.asarray(result['scores'], dtype=float).tolist()],
-            [str(value) for value in numpy.asarray(decile, dtype=int).tolist()],
-            _copy_floats(result['probability']), _copy_floats(result['margin']),
-            _copy_floats(result['cost']), _copy_floats(result['expected_profit']),
-            texts(result['details']),
-            ['t' if value else 'f' for value in numpy.asarray(selected, dtype=bool).tolist()],
-            texts(exclusion), texts(result['channel']),
-            texts(group) if group is not None else constant(None),
-            constant(contacted_date), constant(contacted_date), constant('pending'),
-            constant(False), constant(0.0), constant(0.0), constant(0.0), constant(0.0),
-            constant(uid), constant(now), constant(uid), constant(now),
+            ('id', numpy.full(count, INT_NULL, dtype=numpy.int64)),
+            ('partner_id', partner_ids),
+            ('user_id', users),
+            ('score', floats([round(score, 4) for score in floats(result['scores']).tolist()])),
+            ('decile', numpy.asarray(decile, dtype=numpy.int64)),
+            ('probability', floats(result['probability'])),
+            ('expected_margin', floats(result['margin'])),
+            ('contact_cost', floats(result['cost'])),
+            ('expected_profit', floats(result['expected_profit'])),
+            ('score_detail', texts(result['details'])),
+            ('selected', numpy.asarray(selected, dtype=bool).astype(numpy.int64)),
+            ('exclusion', texts(exclusion)),
+            ('channel', texts(result['channel'])),
+            ('target_group', texts(group) if group is not None else [None] * count),
         ]
-        statement = 'COPY crm_campaign_target (%s) FROM STDIN' % ', '.join(TARGET_COPY_COLUMNS)
-        # a page at a time: the text of every row at once would hold much more memory
-        for start in range(0, count, COPY_PAGE):
-            page = zip(*[column[start:start + COPY_PAGE] for column in columns])
-            self.env.cr.copy_expert(statement, io.StringIO(
-                '\n'.join('\t'.join(row) for row in page) + '\n'))
+        names = [name for name, _values in columns]
+        _count, created = self.env['crm.suite.bulk']._copy_write(
+            'crm.campaign.target', names, [values for _name, values in columns],
+            compare=('partner_id',), returning='partner_id', constants={
+                'campaign_id': self.id, 'company_id': self.company_id.id,
+                'response': 'pending', 'converted': False, 'window_revenue': 0.0,
+                'window_margin': 0.0, 'attributed_revenue': 0.0, 'attributed_margin': 0.0})
         self.env['crm.campaign.target'].invalidate_cache()
         self.invalidate_cache(['target_ids'])
         if not return_ids:
             return []
-        # (campaign, partner) is unique
-        self.env.cr.execute("""
-            SELECT partner_id, id FROM crm_campaign_target
-             WHERE campaign_id = %s AND partner_id = ANY(%s::int[])
-        """, (self.id, int_array(partner_ids)))
-        by_partner = dict(self.env.cr.fetchall())
-        return [by_partner[pid] for pid in partner_ids]
+        return [created[pid] for pid in partner_ids.tolist()]

@@ -3,6 +3,11 @@ with its key, its label and how it is computed. Nothing else lists features: the
 selection, its checks, the audience query (the loyalty figures it reads) and the scoring model's
 raw values all come from here. Add a feature by adding a row.
 
+The loyalty figures come first: which ones is crm_loyalty's to say
+(``crm.loyalty.value._scoring_figures()``), so the features need an environment
+(:func:`features`, :func:`by_key`, :func:`selection`); this module gives them their wording
+(:data:`LOYALTY_FIGURE_LABELS`).
+
 A feature is computed for a whole audience at once: ``compute(model, frame, variable, ctx)``
 returns one raw value per row of ``frame`` (numpy, ``nan`` = missing), where ``model`` is the
 ``crm.campaign.scoring.model``, ``frame`` the audience columns (see
@@ -19,23 +24,25 @@ Feature.__doc__ = """One scoring feature: ``boolean`` ones take only the yes/no 
 field holding the value it compares with (``None``: none)."""
 ScoringContext = namedtuple('ScoringContext', ['company', 'ref_date', 'exclude_campaign'])
 
-# The loyalty figures campaigns can score on, read as they are from crm.loyalty.value of the
-# campaign's company (partners without a value row have them missing: 0 points).
-LOYALTY_FIGURES = (
-    ('recency_days', 'Recency (days, from the loyalty review)'),
-    ('frequency', 'Frequency (invoices)'),
-    ('monetary', 'Monetary value'),
-    ('margin', 'Margin'),
-    ('profit', 'Profit after cost to serve'),
-    ('clv', 'Customer lifetime value'),
-    ('p_alive', 'Probability alive'),
-    ('tier_level', 'Loyalty class level'),
-    ('r_score', 'RFM recency score'),
-    ('f_score', 'RFM frequency score'),
-    ('m_score', 'RFM monetary score'),
-    ('attitude_score', 'Satisfaction (CSAT)'),
-)
-LOYALTY_FIGURE_KEYS = tuple(key for key, _label in LOYALTY_FIGURES)
+# The wording of the loyalty figures campaigns score on (crm.loyalty.value._scoring_figures(),
+# read as they are from crm.loyalty.value of the campaign's company; partners without a value
+# row have them missing: 0 points). A figure without a wording here shows its field's label.
+LOYALTY_FIGURE_LABELS = {
+    'recency_days': 'Recency (days, from the loyalty review)',
+    'frequency': 'Frequency (invoices)',
+    'monetary': 'Monetary value',
+    'margin': 'Margin',
+    'profit': 'Profit after cost to serve',
+    'clv': 'Customer lifetime value',
+    'p_alive': 'Probability alive',
+    'tier_level': 'Loyalty class level',
+    'r_score': 'RFM recency score',
+    'f_score': 'RFM frequency score',
+    'm_score': 'RFM monetary score',
+    'attitude_score': 'Satisfaction (CSAT)',
+}
+#: the loyalty figure better when lower (the variable's default)
+INVERTED_FIGURES = frozenset(['recency_days'])
 
 
 def _loyalty_figure(key):
@@ -92,29 +99,56 @@ def _partner_is(column, field_name):
     return compute
 
 
-FEATURES = tuple(
-    [Feature(key, label, _loyalty_figure(key), False, key == 'recency_days', None)
-     for key, label in LOYALTY_FIGURES] + [
-        Feature('days_since_purchase', 'Days since last purchase', _days_since_purchase,
-                False, True, None),
-        Feature('bought_category', 'Invoices in a product category', _bought_category,
-                False, False, 'category_id'),
-        Feature('open_complaints', 'Has open complaints', _open_complaints, True, False, None),
-        Feature('past_accepted', 'Past campaign acceptances', _past_campaigns('past_accepted'),
-                False, False, None),
-        Feature('past_contacts', 'Past campaign contacts', _past_campaigns('past_contacts'),
-                False, False, None),
-        Feature('segment_is', 'Loyalty segment is', _value_is('segment'), True, False,
-                'match_value'),
-        Feature('churn_risk_is', 'Churn risk is', _value_is('churn_risk'), True, False,
-                'match_value'),
-        Feature('city_is', 'City is', _city_is, True, False, 'match_value'),
-        Feature('country_is', 'Country is', _partner_is('country_id', 'country_id'), True,
-                False, 'country_id'),
-        Feature('industry_is', 'Industry is', _partner_is('industry_id', 'industry_id'), True,
-                False, 'industry_id'),
-    ])
-BY_KEY = {feature.key: feature for feature in FEATURES}
-# the selection of a scoring variable's feature, in registry order
-SELECTION = [(feature.key, feature.label) for feature in FEATURES]
-BOOLEAN_FEATURES = frozenset(feature.key for feature in FEATURES if feature.boolean)
+# the features that are not loyalty figures, after them in the registry
+OTHER_FEATURES = (
+    Feature('days_since_purchase', 'Days since last purchase', _days_since_purchase,
+            False, True, None),
+    Feature('bought_category', 'Invoices in a product category', _bought_category,
+            False, False, 'category_id'),
+    Feature('open_complaints', 'Has open complaints', _open_complaints, True, False, None),
+    Feature('past_accepted', 'Past campaign acceptances', _past_campaigns('past_accepted'),
+            False, False, None),
+    Feature('past_contacts', 'Past campaign contacts', _past_campaigns('past_contacts'),
+            False, False, None),
+    Feature('segment_is', 'Loyalty segment is', _value_is('segment'), True, False,
+            'match_value'),
+    Feature('churn_risk_is', 'Churn risk is', _value_is('churn_risk'), True, False,
+            'match_value'),
+    Feature('city_is', 'City is', _city_is, True, False, 'match_value'),
+    Feature('country_is', 'Country is', _partner_is('country_id', 'country_id'), True,
+            False, 'country_id'),
+    Feature('industry_is', 'Industry is', _partner_is('industry_id', 'industry_id'), True,
+            False, 'industry_id'),
+)
+BOOLEAN_FEATURES = frozenset(feature.key for feature in OTHER_FEATURES if feature.boolean)
+
+
+def loyalty_figure_keys(env):
+    """The loyalty figures campaigns score on, as crm_loyalty lists them."""
+    return tuple(env['crm.loyalty.value']._scoring_figures())
+
+
+def features(env):
+    """The registry: the loyalty figures (:func:`loyalty_figure_keys`), then
+    :data:`OTHER_FEATURES`; labels untranslated (see :func:`selection`)."""
+    fields_ = env['crm.loyalty.value']._fields
+    return tuple(
+        Feature(key, LOYALTY_FIGURE_LABELS.get(key) or fields_[key].string,
+                _loyalty_figure(key), False, key in INVERTED_FIGURES, None)
+        for key in loyalty_figure_keys(env)) + OTHER_FEATURES
+
+
+def by_key(env):
+    """``{key: Feature}`` of :func:`features`."""
+    return {feature.key: feature for feature in features(env)}
+
+
+def selection(env):
+    """The selection of a scoring variable's feature, in registry order, labels in the
+    language of ``env`` (translated as the labels of a selection field are)."""
+    pairs = [(feature.key, feature.label) for feature in features(env)]
+    if not env.lang or env.lang == 'en_US':
+        return pairs
+    translate = env['ir.translation']._get_source
+    return [(key, translate(None, ('selection',), env.lang, label) or label)
+            for key, label in pairs]

@@ -62,30 +62,6 @@ class TestScoringPure(unittest.TestCase):
         self.assertEqual(selected.tolist(), [True, False, False, False])
         self.assertEqual(reason.tolist(), ['', 'unprofitable', 'budget', ''])
 
-    def test_feature_registry(self):
-        """One row per feature: keys unique, the loyalty figures first and all of them, the
-        yes/no features compare with a value."""
-        keys = [feature.key for feature in scoring_features.FEATURES]
-        self.assertEqual(len(keys), len(set(keys)))
-        self.assertEqual(tuple(keys[:len(scoring_features.LOYALTY_FIGURE_KEYS)]),
-                         scoring_features.LOYALTY_FIGURE_KEYS)
-        self.assertEqual(scoring_features.SELECTION[0],
-                         ('recency_days', 'Recency (days, from the loyalty review)'))
-        self.assertEqual({key for key in keys if scoring_features.BY_KEY[key].invert},
-                         {'recency_days', 'days_since_purchase'})
-        self.assertEqual(scoring_features.BOOLEAN_FEATURES, {
-            'open_complaints', 'segment_is', 'churn_risk_is', 'city_is', 'country_is',
-            'industry_is'})
-        frame = {'recency_days': numpy.array([3.0, numpy.nan]),
-                 'last_invoice_date': numpy.array(['2024-02-20', 'NaT'],
-                                                  dtype='datetime64[D]')}
-        ctx = scoring_features.ScoringContext(None, '2024-03-01', None)
-        self.assertEqual(scoring_features.BY_KEY['recency_days'].compute(
-            None, frame, None, ctx)[0], 3.0)
-        days = scoring_features.BY_KEY['days_since_purchase'].compute(None, frame, None, ctx)
-        self.assertEqual(days[0], 10.0)
-        self.assertTrue(math.isnan(days[1]))
-
 
 class TestScoringCampaign(CampaignCase):
     """Scoring a segment in the database, set-based, with exact values."""
@@ -121,6 +97,43 @@ class TestScoringCampaign(CampaignCase):
         champion = {'p1': 1.0, 'p2': 0.0, 'p3': 0.0, 'p4': 0.0, 'p5': 0.0}
         return {key: 100.0 * (2 * recency[key] + monetary[key] + frequency[key] +
                               champion[key]) / 5.0 for key in recency}
+
+    def test_feature_registry(self):
+        """One row per feature: keys unique, the loyalty figures first and all of them (as
+        crm_loyalty lists them), the yes/no features compare with a value."""
+        features = scoring_features.features(self.env)
+        registry = scoring_features.by_key(self.env)
+        keys = [feature.key for feature in features]
+        self.assertEqual(len(keys), len(set(keys)))
+        figures = scoring_features.loyalty_figure_keys(self.env)
+        self.assertEqual(figures, tuple(self.env['crm.loyalty.value']._scoring_figures()))
+        self.assertEqual(tuple(keys[:len(figures)]), figures)
+        self.assertEqual(scoring_features.selection(self.env)[0],
+                         ('recency_days', 'Recency (days, from the loyalty review)'))
+        self.assertEqual({key for key in keys if registry[key].invert},
+                         {'recency_days', 'days_since_purchase'})
+        self.assertEqual(scoring_features.BOOLEAN_FEATURES, {
+            'open_complaints', 'segment_is', 'churn_risk_is', 'city_is', 'country_is',
+            'industry_is'})
+        self.assertEqual({key for key in keys if registry[key].boolean},
+                         scoring_features.BOOLEAN_FEATURES)
+        frame = {'recency_days': numpy.array([3.0, numpy.nan]),
+                 'last_invoice_date': numpy.array(['2024-02-20', 'NaT'],
+                                                  dtype='datetime64[D]')}
+        ctx = scoring_features.ScoringContext(None, '2024-03-01', None)
+        self.assertEqual(registry['recency_days'].compute(None, frame, None, ctx)[0], 3.0)
+        days = registry['days_since_purchase'].compute(None, frame, None, ctx)
+        self.assertEqual(days[0], 10.0)
+        self.assertTrue(math.isnan(days[1]))
+
+    def test_feature_labels_are_translated(self):
+        """The feature selection speaks the user's language (labels of the registry)."""
+        if not self.env['res.lang'].search([('code', '=', 'fa_IR')]):
+            self.env['res.lang'].load_lang('fa_IR')
+        self.env['ir.translation'].load_module_terms(['crm_campaigns'], ['fa_IR'])
+        labels = dict(self.env['crm.campaign.scoring.variable'].with_context(
+            lang='fa_IR').fields_get(['feature'])['feature']['selection'])
+        self.assertEqual(labels['recency_days'], 'تازگی (روز، از بازبینی وفاداری)')
 
     def test_deciles_match_postgresql_ntile(self):
         """The deciles of the scoring have the bucket sizes of PostgreSQL's ``ntile(10)``."""
