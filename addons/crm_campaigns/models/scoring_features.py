@@ -24,22 +24,29 @@ Feature.__doc__ = """One scoring feature: ``boolean`` ones take only the yes/no 
 field holding the value it compares with (``None``: none)."""
 ScoringContext = namedtuple('ScoringContext', ['company', 'ref_date', 'exclude_campaign'])
 
+
+def _(source):
+    """Marks a label for the module's .pot (extracted as code); :func:`selection` translates
+    it when the selection is built."""
+    return source
+
+
 # The wording of the loyalty figures campaigns score on (crm.loyalty.value._scoring_figures(),
 # read as they are from crm.loyalty.value of the campaign's company; partners without a value
 # row have them missing: 0 points). A figure without a wording here shows its field's label.
 LOYALTY_FIGURE_LABELS = {
-    'recency_days': 'Recency (days, from the loyalty review)',
-    'frequency': 'Frequency (invoices)',
-    'monetary': 'Monetary value',
-    'margin': 'Margin',
-    'profit': 'Profit after cost to serve',
-    'clv': 'Customer lifetime value',
-    'p_alive': 'Probability alive',
-    'tier_level': 'Loyalty class level',
-    'r_score': 'RFM recency score',
-    'f_score': 'RFM frequency score',
-    'm_score': 'RFM monetary score',
-    'attitude_score': 'Satisfaction (CSAT)',
+    'recency_days': _('Recency (days, from the loyalty review)'),
+    'frequency': _('Frequency (invoices)'),
+    'monetary': _('Monetary value'),
+    'margin': _('Margin'),
+    'profit': _('Profit after cost to serve'),
+    'clv': _('Customer lifetime value'),
+    'p_alive': _('Probability alive'),
+    'tier_level': _('Loyalty class level'),
+    'r_score': _('RFM recency score'),
+    'f_score': _('RFM frequency score'),
+    'm_score': _('RFM monetary score'),
+    'attitude_score': _('Satisfaction (CSAT)'),
 }
 #: the loyalty figure better when lower (the variable's default)
 INVERTED_FIGURES = frozenset(['recency_days'])
@@ -101,23 +108,23 @@ def _partner_is(column, field_name):
 
 # the features that are not loyalty figures, after them in the registry
 OTHER_FEATURES = (
-    Feature('days_since_purchase', 'Days since last purchase', _days_since_purchase,
+    Feature('days_since_purchase', _('Days since last purchase'), _days_since_purchase,
             False, True, None),
-    Feature('bought_category', 'Invoices in a product category', _bought_category,
+    Feature('bought_category', _('Invoices in a product category'), _bought_category,
             False, False, 'category_id'),
-    Feature('open_complaints', 'Has open complaints', _open_complaints, True, False, None),
-    Feature('past_accepted', 'Past campaign acceptances', _past_campaigns('past_accepted'),
+    Feature('open_complaints', _('Has open complaints'), _open_complaints, True, False, None),
+    Feature('past_accepted', _('Past campaign acceptances'), _past_campaigns('past_accepted'),
             False, False, None),
-    Feature('past_contacts', 'Past campaign contacts', _past_campaigns('past_contacts'),
+    Feature('past_contacts', _('Past campaign contacts'), _past_campaigns('past_contacts'),
             False, False, None),
-    Feature('segment_is', 'Loyalty segment is', _value_is('segment'), True, False,
+    Feature('segment_is', _('Loyalty segment is'), _value_is('segment'), True, False,
             'match_value'),
-    Feature('churn_risk_is', 'Churn risk is', _value_is('churn_risk'), True, False,
+    Feature('churn_risk_is', _('Churn risk is'), _value_is('churn_risk'), True, False,
             'match_value'),
-    Feature('city_is', 'City is', _city_is, True, False, 'match_value'),
-    Feature('country_is', 'Country is', _partner_is('country_id', 'country_id'), True,
+    Feature('city_is', _('City is'), _city_is, True, False, 'match_value'),
+    Feature('country_is', _('Country is'), _partner_is('country_id', 'country_id'), True,
             False, 'country_id'),
-    Feature('industry_is', 'Industry is', _partner_is('industry_id', 'industry_id'), True,
+    Feature('industry_is', _('Industry is'), _partner_is('industry_id', 'industry_id'), True,
             False, 'industry_id'),
 )
 BOOLEAN_FEATURES = frozenset(feature.key for feature in OTHER_FEATURES if feature.boolean)
@@ -150,5 +157,5 @@ def selection(env):
     if not env.lang or env.lang == 'en_US':
         return pairs
     translate = env['ir.translation']._get_source
-    return [(key, translate(None, ('selection',), env.lang, label) or label)
+    return [(key, translate(None, ('code', 'selection'), env.lang, label) or label)
             for key, label in pairs]
