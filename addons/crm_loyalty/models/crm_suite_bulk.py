@@ -169,7 +169,8 @@ class CrmSuiteBulk(models.AbstractModel):
         :data:`..lib.bulk.INT_NULL` for a new row) go to the server by one binary COPY; the
         existing rows are updated, in one UPDATE, where one of the ``compare`` columns
         differs (all columns but ``returning``, the rows' key, are written); the new rows
-        are inserted in one INSERT with the ``constants`` (``{column: value}``) added. The
+        are inserted in one INSERT with the ``constants`` (``{column: value}``) added, in the
+        order of ``sources`` (their ids follow it, whatever the plan of the decoding joins). The
         statements get 64 MB of ``work_mem`` for their sorts and hashes (the default spills
         those of tens of thousands of rows to disk); the setting is put back after them.
 
@@ -212,7 +213,7 @@ class CrmSuiteBulk(models.AbstractModel):
                                  write_date)
             SELECT {values}{cols}, %(uid)s, now() at time zone 'UTC', %(uid)s,
                    now() at time zone 'UTC'
-              FROM ({typed} WHERE r.c0 = %(null)s) s
+              FROM ({typed} WHERE r.c0 = %(null)s ORDER BY r.ctid) s
             RETURNING id, {returning}
         """.format(table=table, cols=', '.join(written), typed=typed, returning=returning,
                    consts=''.join('%s, ' % col for col in constants),
