@@ -2,12 +2,14 @@
 who could do it."""
 import os
 import re
-import threading
 import time
 from datetime import timedelta
 from unittest.mock import patch
 
-from odoo import fields
+import psycopg2
+import psycopg2.extras
+
+from odoo import fields, sql_db
 from odoo.addons.queue_job.job import Job
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import mute_logger
@@ -215,24 +217,28 @@ class TestJobsAndLocks(SafetyCase):
 
     def test_review_waits_for_invoice_validations(self):
         """An invoice validation holds the company's lock shared for its transaction: a review
-        started meanwhile waits for it instead of saying that a review is running."""
-        cr = self.registry.cursor()
+        started meanwhile waits for it instead of saying that a review is running. Here
+        another session holds it and lets it go after a second, on the server's own clock
+        (an asynchronous connection: no thread of this process is involved)."""
+        _db, info = sql_db.connection_info_for(self.env.cr.dbname)
+        other = psycopg2.connect(async_=True, **info)
         try:
-            cr.execute("SELECT pg_try_advisory_xact_lock_shared(%s, %s)",
-                       (LOCK_KEY, self.company.id))
-            self.assertTrue(cr.fetchone()[0])
-            release = threading.Timer(1.0, cr.rollback)
-            release.start()
+            psycopg2.extras.wait_select(other)
+            holder = other.cursor()
+            holder.execute("SELECT pg_advisory_lock_shared(%s, %s)", (LOCK_KEY, self.company.id))
+            psycopg2.extras.wait_select(other)
+            # sent, not waited for: the server releases the lock a second from now
+            holder.execute("SELECT pg_sleep(1.0), pg_advisory_unlock_shared(%s, %s)",
+                           (LOCK_KEY, self.company.id))
             started = time.time()
             wizard = self.env['crm.loyalty.review.start'].sudo(self.loyalty_manager).create(
                 {'company_id': self.company.id, 'date': '2024-06-30'})
             run = self.env['crm.loyalty.review'].browse(wizard.action_apply()['res_id'])
             self.assertGreaterEqual(time.time() - started, 0.9)
-            release.join()
             self.assertEqual(run.state, 'done')
+            psycopg2.extras.wait_select(other)
         finally:
-            cr.rollback()
-            cr.close()
+            other.close()
 
 
 class TestCustomerCodes(SafetyCase):
