@@ -1,3 +1,5 @@
+from odoo.addons.crm_loyalty.tests.helpers import products_with_shared_costs
+
 from .common import CampaignCase
 
 
@@ -151,20 +153,7 @@ class TestAttribution(CampaignCase):
         """A product's cost set for all companies (a property without company) is its cost
         in the attributed margin, as in the loyalty review's (crm_loyalty/lib/invoice_lines):
         the company's own cost first, else the one without company."""
-        field = self.env['ir.model.fields'].search([('model', '=', 'product.product'),
-                                                    ('name', '=', 'standard_price')])
-        Property = self.env['ir.property'].sudo()
-        shared = self.env['product.product'].create({'name': 'Shared cost', 'type': 'consu',
-                                                     'list_price': 100.0})
-        own = self.env['product.product'].create({'name': 'Own cost', 'type': 'consu',
-                                                  'list_price': 100.0, 'standard_price': 30.0})
-        Property.search([('fields_id', '=', field.id),
-                         ('res_id', '=', 'product.product,%d' % shared.id)]).unlink()
-        for product, cost in ((shared, 50.0), (own, 10.0)):
-            Property.create({'name': 'standard_price', 'fields_id': field.id,
-                             'res_id': 'product.product,%d' % product.id, 'company_id': False,
-                             'type': 'float', 'value_float': cost})
-        self.env['product.product'].invalidate_cache()
+        shared, own = products_with_shared_costs(self.env)
         campaign = self.campaign_on(self.loyal | self.buyer, 'Shared costs', '2024-03-01')
         self.make_invoice(self.buyer, '2024-03-05', [(shared, 2, 100.0), (own, 1, 100.0)])
         campaign.sudo(self.user).action_refresh_results()

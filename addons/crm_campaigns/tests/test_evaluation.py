@@ -1,7 +1,5 @@
-import importlib.util
-import os
-
 from odoo.exceptions import AccessError, UserError
+from odoo.addons.crm_loyalty.tests.helpers import load_migration
 
 from ..lib import stats
 from .common import CampaignCase
@@ -246,11 +244,7 @@ class TestEvaluationMigration(CampaignCase):
     campaign keeps them: the upgrade turns them into the campaign's evaluation record."""
 
     def test_upgrade_turns_old_figures_into_an_evaluation(self):
-        path = os.path.join(os.path.dirname(os.path.dirname(__file__)),
-                            'migrations', '11.0.1.1.0', 'post-migrate.py')
-        spec = importlib.util.spec_from_file_location('crm_campaigns_post_migrate', path)
-        migration = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(migration)
+        migration = load_migration(__file__, '11.0.1.1.0', 'post-migrate.py')
         old = self.make_campaign(name='Evaluated before')
         fresh = self.make_campaign(name='Never evaluated')
         cr = self.env.cr

@@ -1,7 +1,7 @@
 """SLA policies, deadlines in working time, pauses, statuses and the escalation ladder."""
-import importlib.util
-import os
 from datetime import datetime
+
+from odoo.addons.crm_loyalty.tests.helpers import load_migration
 
 from .common import MONDAY_9, ComplaintCase
 
@@ -232,11 +232,7 @@ class TestEscalationCodesMigration(ComplaintCase):
     levels: the upgrade maps '0'-'3' to none, warning, level_1, level_2."""
 
     def test_upgrade_maps_the_old_codes(self):
-        path = os.path.join(os.path.dirname(os.path.dirname(__file__)),
-                            'migrations', '11.0.1.1.0', 'pre-migrate.py')
-        spec = importlib.util.spec_from_file_location('crm_complaints_pre_migrate', path)
-        migration = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(migration)
+        migration = load_migration(__file__, '11.0.1.1.0', 'pre-migrate.py')
         complaint = self.complaint()
         lines = complaint.sla_line_ids.sorted('id')[:2]
         self.assertEqual(len(lines), 2)

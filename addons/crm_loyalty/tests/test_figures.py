@@ -1,4 +1,5 @@
 from .common import LoyaltyCase
+from .helpers import products_with_shared_costs
 
 
 class TestFigures(LoyaltyCase):
@@ -157,20 +158,7 @@ class TestFigures(LoyaltyCase):
     def test_product_cost_as_odoo_reads_it(self):
         """A product's cost is its standard_price as Odoo reads it in the company: the
         company's value, else the value without company (lib/invoice_lines.py)."""
-        field = self.env['ir.model.fields'].search([('model', '=', 'product.product'),
-                                                    ('name', '=', 'standard_price')])
-        Property = self.env['ir.property'].sudo()
-        shared = self.env['product.product'].create({'name': 'Shared cost', 'type': 'consu',
-                                                     'list_price': 100.0})
-        own = self.env['product.product'].create({'name': 'Own cost', 'type': 'consu',
-                                                  'list_price': 100.0, 'standard_price': 30.0})
-        Property.search([('fields_id', '=', field.id),
-                         ('res_id', '=', 'product.product,%d' % shared.id)]).unlink()
-        for product, cost in ((shared, 50.0), (own, 10.0)):
-            Property.create({'name': 'standard_price', 'fields_id': field.id,
-                             'res_id': 'product.product,%d' % product.id, 'company_id': False,
-                             'type': 'float', 'value_float': cost})
-        self.env['product.product'].invalidate_cache()
+        shared, own = products_with_shared_costs(self.env)
         Product = self.env['product.product'].with_context(force_company=self.company.id)
         self.assertEqual([Product.browse(p.id).standard_price for p in (shared, own)],
                          [50.0, 30.0])
