@@ -157,9 +157,10 @@ def sql_params(**extra):
 
 
 def rank_sql(expression):
-    """SQL of :func:`rank` of ``expression`` (an empty level is none)."""
-    return "(array_position(%%(ladder)s::varchar[], COALESCE(%s, %%(code_%s)s)) - 1)" % (
-        expression, NONE)
+    """SQL of :func:`rank` of ``expression`` (an empty level is none): a ``CASE`` over the
+    ladder's codes, which PostgreSQL evaluates far faster per row than ``array_position``."""
+    return "(CASE COALESCE(%s, %%(code_%s)s) %s END)" % (expression, NONE, ' '.join(
+        "WHEN %%(code_%s)s THEN %%(rank_%s)s" % (code, code) for code in LADDER))
 
 
 def highest_sql(column, where=None):
