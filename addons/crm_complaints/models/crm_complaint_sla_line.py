@@ -180,19 +180,17 @@ class CrmComplaintSlaLine(models.Model):
                    params)
         touched = {row[0] for row in cr.fetchall()}
         # 2. the ladder: each unreached, unpaused target climbs to the highest level it passed
+        #    (one table, no self-join: the open lines are found by their index)
         cr.execute("""
-            UPDATE crm_complaint_sla_line l
-               SET escalation = n.level, write_uid = %(uid)s,
+            UPDATE crm_complaint_sla_line
+               SET escalation = {ladder}, write_uid = %(uid)s,
                    write_date = (now() at time zone 'UTC')
-              FROM (SELECT id, {ladder} AS level
-                      FROM crm_complaint_sla_line
-                     WHERE reached_date IS NULL AND paused_since IS NULL
-                       AND status IN (%(code_running)s, %(code_breached)s)
-                       AND warning_date <= %(now)s) n
-             WHERE l.id = n.id AND {new_rank} > {old_rank}
-         RETURNING l.complaint_id""".format(
-            ladder=sla.ladder_sql(), new_rank=sla.rank_sql('n.level'),
-            old_rank=sla.rank_sql('l.escalation')), params)
+             WHERE reached_date IS NULL AND paused_since IS NULL
+               AND status IN (%(code_running)s, %(code_breached)s)
+               AND warning_date <= %(now)s AND {new_rank} > {old_rank}
+         RETURNING complaint_id""".format(
+            ladder=sla.ladder_sql(), new_rank=sla.rank_sql(sla.ladder_sql()),
+            old_rank=sla.rank_sql('escalation')), params)
         touched.update(row[0] for row in cr.fetchall())
         if not touched:
             return {}
