@@ -4,7 +4,6 @@
 ``CRMSUITE_DB`` (that database), ``ODOO_RC`` (var/odoo.conf) and ``ODOO_TEST_HTTP_PORT`` set.
 """
 import os
-import signal
 import subprocess
 import time
 
@@ -84,13 +83,7 @@ class Server:
         return RpcClient(self.url, self.db, login, password)
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        suite.stop_process(self.proc, 30)
         self.log.close()
 
     def error_lines(self):

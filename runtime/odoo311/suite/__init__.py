@@ -9,4 +9,5 @@ catalogue merger), ``server`` (the served Odoo) with ``nginx`` (its front server
 """
 from .config import CONF, MASTER_PASSWORD, ROOT, VAR, suite_addons  # noqa: F401
 from .databases import copy_db, drop_db, ensure_template, prepare, run_odoo  # noqa: F401
+from .nginx import stop_process  # noqa: F401
 from .server import serve_command  # noqa: F401

@@ -121,6 +121,18 @@ def _die_with_parent():
         os._exit(1)
 
 
+def stop_process(proc, timeout):
+    """Stop a child the graceful way (SIGTERM: nginx's and Odoo's shutdown), killed when it
+    has not ended after ``timeout`` seconds."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 def start_child(cmd, **kwargs):
     """``subprocess.Popen(cmd)`` for a process that must not outlive this one."""
     return subprocess.Popen(cmd, preexec_fn=_die_with_parent, **kwargs)
@@ -174,10 +186,5 @@ class Nginx:
         return self.proc is not None and self.proc.poll() is None
 
     def stop(self):
-        if self.running():
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        if self.proc is not None:
+            stop_process(self.proc, 20)

@@ -9,14 +9,13 @@ stops on its own, the other is stopped too.
 import argparse
 import os
 import signal
-import subprocess
 import sys
 import time
 
 from .. import pg
 from .config import CONF, DEMO_DB, MASTER_PASSWORD, PYTHON, TEST_HTTP_PORT, log
 from .databases import ensure_addons_db, prepare
-from .nginx import Nginx, start_child
+from .nginx import Nginx, start_child, stop_process
 
 LAUNCHER = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), '__main__.py')
 
@@ -47,16 +46,6 @@ def cmd_demo(args):
                                    ['--load', 'web,queue_job']))
 
 
-def _stop_process(proc, timeout):
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)   # Odoo's graceful shutdown
-        try:
-            proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 def run(front, backend_cmd):
     """Start ``backend_cmd`` (Odoo on the front's backend ports) and the ``front`` (``Nginx``);
     wait for a signal or for either to end; stop both. Returns the exit code: the backend's
@@ -80,7 +69,7 @@ def run(front, backend_cmd):
             front_failed = front.proc.returncode or 1
     finally:
         front.stop()
-        _stop_process(backend, 60)
+        stop_process(backend, 60)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     rc = backend.returncode
