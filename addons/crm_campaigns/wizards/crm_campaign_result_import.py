@@ -242,44 +242,8 @@ class CrmCampaignResultImport(models.TransientModel):
                 target = by_id.get(target_id)
                 if target is None:
                     raise ValueError(_("Target %d is not part of this campaign.") % target_id)
-                if target.partner_id.id != partner_id:
-                    raise ValueError(_("Customer %(partner)d does not match target %(target)d "
-                                       "(customer %(expected)d).") % {
-                                           'partner': partner_id, 'target': target_id,
-                                           'expected': target.partner_id.id})
-                if target_id in seen:
-                    raise ValueError(_("Target %(target)d already appears on row %(row)d.") % {
-                        'target': target_id, 'row': seen[target_id]})
-                seen[target_id] = number
-                if target.target_group == 'holdout':
-                    raise ValueError(_("This customer is in the holdout and was never "
-                                       "contacted."))
-                if not target.contacted_date:
-                    raise ValueError(_("This customer has not been contacted yet."))
-                response_text = self._text(cells.get('response')).lower()
-                response = responses.get(response_text)
-                if not response:
-                    raise ValueError(_("Unknown response %r (accepted, rejected, no answer, "
-                                       "pending).") % self._text(cells.get('response')))
-                values = {'response': response}
-                reason_text = self._text(cells.get('rejection_reason'))
-                if response == 'rejected':
-                    if not reason_text:
-                        raise ValueError(_("A rejection needs its reason."))
-                    if reason_text.lower() not in reasons:
-                        raise ValueError(_("Unknown rejection reason %r.") % reason_text)
-                    values['rejection_reason_id'] = reasons[reason_text.lower()]
-                elif reason_text:
-                    raise ValueError(_("A rejection reason is given for a response that is not "
-                                       "a rejection."))
-                response_date = self._parse_date(cells.get('response_date'), datemode)
-                if response_date:
-                    if response_date > today:
-                        raise ValueError(_("The response date lies in the future."))
-                    values['response_date'] = fields.Date.to_string(response_date)
-                note = self._text(cells.get('note'))
-                if note:
-                    values['response_note'] = note
+                self._check_row_target(target, partner_id, number, seen)
+                values = self._row_values(cells, datemode, responses, reasons, today)
                 with self.env.cr.savepoint():
                     target.write(values)
                 lines.append({'row': number, 'target_id': target.id, 'status': 'applied',
@@ -307,6 +271,53 @@ class CrmCampaignResultImport(models.TransientModel):
             'target': 'new',
             'name': _("Import Call-Centre Results"),
         }
+
+    def _check_row_target(self, target, partner_id, number, seen):
+        """Refuse a row whose target is not its customer's, already imported on an earlier
+        row (``seen``: ``{target id: row}``, updated) or never contacted."""
+        if target.partner_id.id != partner_id:
+            raise ValueError(_("Customer %(partner)d does not match target %(target)d "
+                               "(customer %(expected)d).") % {
+                                   'partner': partner_id, 'target': target.id,
+                                   'expected': target.partner_id.id})
+        if target.id in seen:
+            raise ValueError(_("Target %(target)d already appears on row %(row)d.") % {
+                'target': target.id, 'row': seen[target.id]})
+        seen[target.id] = number
+        if target.target_group == 'holdout':
+            raise ValueError(_("This customer is in the holdout and was never "
+                               "contacted."))
+        if not target.contacted_date:
+            raise ValueError(_("This customer has not been contacted yet."))
+
+    def _row_values(self, cells, datemode, responses, reasons, today):
+        """The values a row writes on its target (response, reason, date, note), or a
+        ValueError saying what is wrong with it."""
+        response_text = self._text(cells.get('response')).lower()
+        response = responses.get(response_text)
+        if not response:
+            raise ValueError(_("Unknown response %r (accepted, rejected, no answer, "
+                               "pending).") % self._text(cells.get('response')))
+        values = {'response': response}
+        reason_text = self._text(cells.get('rejection_reason'))
+        if response == 'rejected':
+            if not reason_text:
+                raise ValueError(_("A rejection needs its reason."))
+            if reason_text.lower() not in reasons:
+                raise ValueError(_("Unknown rejection reason %r.") % reason_text)
+            values['rejection_reason_id'] = reasons[reason_text.lower()]
+        elif reason_text:
+            raise ValueError(_("A rejection reason is given for a response that is not "
+                               "a rejection."))
+        response_date = self._parse_date(cells.get('response_date'), datemode)
+        if response_date:
+            if response_date > today:
+                raise ValueError(_("The response date lies in the future."))
+            values['response_date'] = fields.Date.to_string(response_date)
+        note = self._text(cells.get('note'))
+        if note:
+            values['response_note'] = note
+        return values
 
     def _post_report(self, applied, errors):
         # the report is kept on the campaign, which campaign users may read but not edit:
